@@ -1,0 +1,38 @@
+"""Shared plumbing for the *Deep Learning with Python* (2nd ed., ch. 1-3) Korean companion notebooks.
+
+Public API (everything a notebook calls):
+
+- ``setup(seed=42)`` -> ``EnvInfo``: quiet TF logs, seeds, plot style, one-line environment report.
+- ``get_strategy()``: the right ``tf.distribute`` strategy for this machine (TPU / GPUs / default).
+- ``load_mnist()``: Keras-style MNIST from ``$DLWP_MNIST`` (a path or ``synthetic``), ``data/mnist.npz``
+  or a hash-verified download, with one provenance line.
+- ``synthetic_digits(n, seed)``: generated 28x28 digits (clearly labelled synthetic, never MNIST).
+- ``two_class_points(n_per_class, seed)``: ch.3's two 2-D normal clouds.
+- ``plot_digits``, ``plot_history``, ``plot_decision_boundary``: the course's plots.
+- ``check_shape``, ``check_close``, ``check_true``: self-check cells (Korean ✓ / hint messages).
+- ``record(key, value)``: a key result for the ``make run`` report.
+"""
+
+from helpers.checks import check_close, check_shape, check_true
+from helpers.data import MnistError, MnistNotFoundError, load_mnist, synthetic_digits, two_class_points
+from helpers.env import EnvInfo, get_strategy, setup
+from helpers.plots import plot_decision_boundary, plot_digits, plot_history
+from helpers.record import record
+
+__all__ = [
+    "EnvInfo",
+    "MnistError",
+    "MnistNotFoundError",
+    "check_close",
+    "check_shape",
+    "check_true",
+    "get_strategy",
+    "load_mnist",
+    "plot_decision_boundary",
+    "plot_digits",
+    "plot_history",
+    "record",
+    "setup",
+    "synthetic_digits",
+    "two_class_points",
+]

@@ -1,0 +1,159 @@
+"""Repository tooling for the notebooks (not notebook-facing).
+
+    python tools/nbtool.py regen [NOTEBOOK ...]   re-execute in place and store clean outputs
+    python tools/nbtool.py format [--check] [NOTEBOOK ...]   normalise notebook JSON
+    python tools/nbtool.py badges [--check]   rewrite Colab badges / install cells from pyproject's [tool.dlwp]
+
+`regen` runs papermill in place with `--cwd notebooks/`, the CI environment (TF log variables,
+DLWP_MNIST = the shared 8,000-image sample when it is beside the project), then strips what
+varies between runs (papermill/execution metadata, stderr streams) and keeps execution counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SHARED_SAMPLE = ROOT.parent / "shared" / "data" / "mnist-sample.npz"
+sys.path.insert(0, str(ROOT))
+
+from helpers.env import TF_ENV  # noqa: E402
+
+BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
+BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/([\w./-]+?)/(notebooks/[\w.-]+\.ipynb)")
+INSTALL_RE = re.compile(r"dlwp-companion @ git\+https://github\.com/([\w.-]+/[\w.-]+)@([\w./-]+)")
+VOLATILE_NB_META = ("papermill", "widgets", "jupytext")
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+VOLATILE_CELL_META = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
+
+
+def repo_config() -> tuple[str, str]:
+    """(owner/repo, branch) from pyproject.toml's [tool.dlwp] — the one place they are configured."""
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dlwp"]
+    return cfg["repo"], cfg["branch"]
+
+
+def badge_url(nb_path: Path) -> str:
+    repo, branch = repo_config()
+    rel = nb_path.resolve().relative_to(ROOT).as_posix()
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{rel}"
+
+
+def install_spec() -> str:
+    repo, branch = repo_config()
+    return f"dlwp-companion @ git+https://github.com/{repo}@{branch}"
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def dumps(nb: dict) -> str:
+    """The one canonical JSON form: sorted keys, indent 1, Hangul kept readable, trailing newline."""
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def clean(nb: dict) -> dict:
+    """Drop run-to-run noise: volatile metadata and stderr streams; keep outputs and execution counts."""
+    for key in VOLATILE_NB_META:
+        nb.get("metadata", {}).pop(key, None)
+    nb.setdefault("metadata", {})["kernelspec"] = KERNELSPEC
+    nb["metadata"].setdefault("colab", {"provenance": []})
+    for cell in nb["cells"]:
+        for key in VOLATILE_CELL_META:
+            cell.get("metadata", {}).pop(key, None)
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [
+                o for o in cell["outputs"] if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    return nb
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def run_env(mnist: str | None = None) -> dict[str, str]:
+    """The environment stored outputs are produced in (same TF variables as CI, shared sample data)."""
+    env = dict(os.environ, **TF_ENV, PYTHONHASHSEED="0")
+    if mnist:
+        env["DLWP_MNIST"] = mnist
+    elif SHARED_SAMPLE.is_file():
+        env["DLWP_MNIST"] = str(SHARED_SAMPLE)
+    return env
+
+
+def regen(paths: list[Path], mnist: str | None = None) -> int:
+    import papermill as pm
+
+    env = run_env(mnist)
+    failed = 0
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        for path in paths:
+            start = time.perf_counter()
+            print(f"regen {path.name} (DLWP_MNIST={os.path.basename(env.get('DLWP_MNIST', '')) or 'unset'}) ...", flush=True)
+            try:
+                pm.execute_notebook(
+                    str(path), str(path), cwd=str(path.parent), kernel_name="python3",
+                    progress_bar=False, request_save_on_cell_execute=False,
+                )
+            except Exception as e:  # keep going; report at the end
+                failed += 1
+                print(f"  FAILED: {type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}")
+            path.write_text(dumps(clean(load(path))), encoding="utf-8")
+            print(f"  {time.perf_counter() - start:.1f} s", flush=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return failed
+
+
+def fix_badges(nb: dict, path: Path) -> dict:
+    url = badge_url(path)
+    spec = install_spec()
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        new = BADGE_RE.sub(url, src) if cell["cell_type"] == "markdown" else INSTALL_RE.sub(spec, src)
+        if new != src:
+            cell["source"] = new.splitlines(keepends=True)
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["regen", "format", "badges"])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="report, do not write; exit 1 if anything would change")
+    parser.add_argument("--mnist", help="DLWP_MNIST for regen (default: the shared sample when present)")
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.notebooks] or all_notebooks()
+    if args.command == "regen":
+        return 1 if regen(paths, args.mnist) else 0
+    changed = []
+    for path in paths:
+        before = path.read_text(encoding="utf-8")
+        nb = json.loads(before)
+        if args.command == "badges":
+            nb = fix_badges(nb, path)
+        after = dumps(clean(nb) if args.command == "format" else nb)
+        if after != before:
+            changed.append(path.name)
+            if not args.check:
+                path.write_text(after, encoding="utf-8")
+    verb = "would change" if args.check else "changed"
+    print(f"{args.command}: {len(changed)} {verb}" + (f": {', '.join(changed)}" if changed else ""))
+    return 1 if (args.check and changed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
