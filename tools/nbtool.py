@@ -3,6 +3,8 @@
     python tools/nbtool.py regen [NOTEBOOK ...]   re-execute in place and store clean outputs
     python tools/nbtool.py format [--check] [NOTEBOOK ...]   normalise notebook JSON
     python tools/nbtool.py badges [--check]   rewrite Colab badges / install cells from pyproject's [tool.dlwp]
+    python tools/nbtool.py build SRC.py ...   author a notebook from a jupytext percent script:
+                                              convert to notebooks/<stem>.ipynb, ruff format/fix, badges, regen
 
 `regen` runs papermill in place with `--cwd notebooks/`, the CI environment (TF log variables,
 DLWP_MNIST = the shared 8,000-image sample when it is beside the project), then strips what
@@ -118,6 +120,25 @@ def regen(paths: list[Path], mnist: str | None = None) -> int:
     return failed
 
 
+def build(sources: list[Path], mnist: str | None = None) -> int:
+    """Percent-format script -> notebooks/<stem>.ipynb, formatted, badges fixed, executed."""
+    import subprocess
+
+    import jupytext
+
+    bin_dir = Path(sys.executable).parent
+    targets = []
+    for src in sources:
+        target = NOTEBOOKS / f"{src.stem}.ipynb"
+        nb = jupytext.read(src)
+        jupytext.write(nb, target, fmt="ipynb")
+        subprocess.run([str(bin_dir / "ruff"), "format", "-q", str(target)], check=True)
+        subprocess.run([str(bin_dir / "ruff"), "check", "-q", "--fix", str(target)], check=False)
+        target.write_text(dumps(fix_badges(clean(load(target)), target)), encoding="utf-8")
+        targets.append(target)
+    return 1 if regen(targets, mnist) else 0
+
+
 def fix_badges(nb: dict, path: Path) -> dict:
     url = badge_url(path)
     spec = install_spec()
@@ -131,11 +152,13 @@ def fix_badges(nb: dict, path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["regen", "format", "badges"])
+    parser.add_argument("command", choices=["regen", "format", "badges", "build"])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="report, do not write; exit 1 if anything would change")
     parser.add_argument("--mnist", help="DLWP_MNIST for regen (default: the shared sample when present)")
     args = parser.parse_args(argv)
+    if args.command == "build":
+        return build(args.notebooks, args.mnist)
     paths = [p.resolve() for p in args.notebooks] or all_notebooks()
     if args.command == "regen":
         return 1 if regen(paths, args.mnist) else 0
