@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.record import record
+
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -55,7 +57,7 @@ def display_path(path: Path) -> str:
         rel = os.path.relpath(path, PROJECT_ROOT)
     except ValueError:  # another drive on Windows
         return path.name
-    return rel if rel.count("..") <= 2 else path.name
+    return path.name if rel.startswith(os.path.join("..", "..")) else rel
 
 
 def _fail(path: Path, problem: str) -> MnistError:
@@ -164,8 +166,10 @@ def load_mnist(source: str | None = None, *, verbose: bool = True) -> MnistSplit
                 ) from None
         (x_train, y_train), (x_test, y_test) = read_mnist_npz(path)
         kind = f"file {display_path(path)}"
+    line = _provenance(kind, len(x_train), len(x_test))
+    record("mnist_source", line)
     if verbose:
-        print(_provenance(kind, len(x_train), len(x_test)))
+        print(line)
     return (x_train, y_train), (x_test, y_test)
 
 

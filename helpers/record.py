@@ -23,6 +23,11 @@ def record(key: str, value: Any) -> None:
             raise ValueError(f"record(value=...) for {key!r} must be finite, got {value}")
     else:
         raise TypeError(f"record(value=...) for {key!r} must be a number, bool or str, got {type(value).__name__}")
-    from IPython.display import display
-
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python without IPython: nothing reads records there
+        return
+    if get_ipython() is None:
+        return
     display({RECORD_MIME: {key: value}}, raw=True)

@@ -93,31 +93,65 @@ def run_env(mnist: str | None = None) -> dict[str, str]:
     return env
 
 
-def regen(paths: list[Path], mnist: str | None = None) -> int:
+def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str, str] | None = None):
+    """Run one notebook with papermill (cwd = its folder) into `dst`; return (error or None, seconds).
+
+    The error is (cell number, 'Name: last line of the message') for the first failing cell.
+    """
     import papermill as pm
 
-    env = run_env(mnist)
-    failed = 0
     saved = dict(os.environ)
-    os.environ.update(env)
+    os.environ.update(env or run_env())
+    start = time.perf_counter()
+    error = None
     try:
-        for path in paths:
-            start = time.perf_counter()
-            print(f"regen {path.name} (DLWP_MNIST={os.path.basename(env.get('DLWP_MNIST', '')) or 'unset'}) ...", flush=True)
-            try:
-                pm.execute_notebook(
-                    str(path), str(path), cwd=str(path.parent), kernel_name="python3",
-                    progress_bar=False, request_save_on_cell_execute=False,
-                )
-            except Exception as e:  # keep going; report at the end
-                failed += 1
-                print(f"  FAILED: {type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}")
-            path.write_text(dumps(clean(load(path))), encoding="utf-8")
-            print(f"  {time.perf_counter() - start:.1f} s", flush=True)
+        pm.execute_notebook(
+            str(src), str(dst), parameters=parameters or {}, cwd=str(src.parent), kernel_name="python3",
+            progress_bar=False, request_save_on_cell_execute=False,
+        )
+    except pm.PapermillExecutionError as e:
+        last = (str(e.evalue).strip().splitlines() or [""])[-1]
+        error = (e.exec_count, f"{e.ename}: {last}")
+    except Exception as e:  # kernel died, notebook unreadable, ...
+        last = (str(e).strip().splitlines() or [""])[-1]
+        error = (None, f"{type(e).__name__}: {last}")
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    return error, time.perf_counter() - start
+
+
+def regen(paths: list[Path], mnist: str | None = None) -> int:
+    """Re-execute notebooks in place and store clean outputs; the number that failed."""
+    env = run_env(mnist)
+    failed = 0
+    for path in paths:
+        print(f"regen {path.name} (DLWP_MNIST={os.path.basename(env.get('DLWP_MNIST', '')) or 'unset'}) ...", flush=True)
+        error, seconds = execute(path, path, env=env)
+        if error:
+            failed += 1
+            print(f"  FAILED at cell {error[0]}: {error[1]}")
+        path.write_text(dumps(clean(load(path))), encoding="utf-8")
+        print(f"  {seconds:.1f} s", flush=True)
     return failed
+
+
+README = ROOT / "README.md"
+TABLE_RE = re.compile(r"(<!-- notebooks:start -->\n).*?(<!-- notebooks:end -->)", re.S)
+
+
+def notebook_title(nb: dict) -> str:
+    first = "".join(nb["cells"][0]["source"]).splitlines()[0]
+    return first.lstrip("# ").strip()
+
+
+def readme_table() -> str:
+    rows = ["| Notebook | Section | Colab |", "| --- | --- | --- |"]
+    for path in all_notebooks():
+        title = notebook_title(load(path)).replace("|", "\\|")
+        rel = path.relative_to(ROOT).as_posix()
+        rows.append(f"| [`{rel}`]({rel}) | {title} | [![Open In Colab]({BADGE_SVG})]({badge_url(path)}) |")
+    return "\n".join(rows) + "\n"
 
 
 def build(sources: list[Path], mnist: str | None = None) -> int:
@@ -173,6 +207,13 @@ def main(argv: list[str] | None = None) -> int:
             changed.append(path.name)
             if not args.check:
                 path.write_text(after, encoding="utf-8")
+    if args.command == "badges":
+        before = README.read_text(encoding="utf-8")
+        after = TABLE_RE.sub(lambda m: m.group(1) + readme_table() + m.group(2), before)
+        if after != before:
+            changed.append(README.name)
+            if not args.check:
+                README.write_text(after, encoding="utf-8")
     verb = "would change" if args.check else "changed"
     print(f"{args.command}: {len(changed)} {verb}" + (f": {', '.join(changed)}" if changed else ""))
     return 1 if (args.check and changed) else 0
