@@ -5,8 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOCK   := tools/constraints.txt
 STAMP  := $(VENV)/.installed
-SHARED_SAMPLE := ../shared/data/mnist-sample.npz
 PYTEST_ARGS ?=
+SEED ?= 42
+QUICK ?=
 
 .PHONY: install test run lab regen format badges lock clean
 
@@ -23,9 +24,10 @@ install: $(STAMP)
 test: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
 
-## run: execute every notebook headless into build/executed (the sources are never written)
+## run: execute every notebook headless into build/executed and write build/report.{md,html}
+##      (make run SEED=7, make run QUICK=1 for a short smoke run; sources in notebooks/ are never written)
 run: install
-	$(BIN)/python tools/nbtool.py regen --out build/executed
+	$(BIN)/python tools/run_all.py --seed $(SEED) $(if $(filter 1 true yes True,$(QUICK)),--quick)
 
 ## lab: JupyterLab on notebooks/
 lab: install

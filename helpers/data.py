@@ -192,8 +192,18 @@ def _glyph_bank() -> tuple[np.ndarray, np.ndarray]:
                 for digit in range(10):
                     fig = Figure(figsize=(1, 1), dpi=_GLYPH)
                     canvas = FigureCanvasAgg(fig)
-                    fig.text(0.5, 0.5, str(digit), ha="center", va="center", fontsize=40,
-                             family=family, weight=weight, style=style, color="black")
+                    fig.text(
+                        0.5,
+                        0.5,
+                        str(digit),
+                        ha="center",
+                        va="center",
+                        fontsize=40,
+                        family=family,
+                        weight=weight,
+                        style=style,
+                        color="black",
+                    )
                     canvas.draw()
                     img = 1.0 - np.asarray(canvas.buffer_rgba())[..., 0] / 255.0
                     glyphs.append(img)
@@ -267,7 +277,5 @@ def two_class_points(n_per_class: int = 1000, seed: int = 0) -> tuple[np.ndarray
     negative = rng.multivariate_normal(mean=[0.0, 3.0], cov=cov, size=n_per_class)
     positive = rng.multivariate_normal(mean=[3.0, 0.0], cov=cov, size=n_per_class)
     inputs = np.vstack((negative, positive)).astype(np.float32)
-    targets = np.vstack(
-        (np.zeros((n_per_class, 1), dtype=np.float32), np.ones((n_per_class, 1), dtype=np.float32))
-    )
+    targets = np.vstack((np.zeros((n_per_class, 1), dtype=np.float32), np.ones((n_per_class, 1), dtype=np.float32)))
     return inputs, targets

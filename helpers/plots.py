@@ -31,7 +31,9 @@ def plot_digits(
     if images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
     if images.ndim != 3 or images.shape[0] == 0:
-        raise ValueError(f"plot_digits(images=...) must have shape (n, 28, 28) or (n, 784) with n > 0, got {images.shape}")
+        raise ValueError(
+            f"plot_digits(images=...) must have shape (n, 28, 28) or (n, 784) with n > 0, got {images.shape}"
+        )
     if np.isnan(images.astype(np.float64)).any():
         raise ValueError("plot_digits(images=...) contains NaN")
     n = len(images)
@@ -124,7 +126,9 @@ def plot_decision_boundary(
             classes = scores.argmax(1)
         else:
             classes = (scores.reshape(-1) > threshold).astype(int)
-        ax.contourf(gx, gy, classes.reshape(gx.shape), alpha=0.25, cmap="coolwarm", levels=np.arange(-0.5, classes.max() + 1))
+        ax.contourf(
+            gx, gy, classes.reshape(gx.shape), alpha=0.25, cmap="coolwarm", levels=np.arange(-0.5, classes.max() + 1)
+        )
     ax.scatter(x[:, 0], x[:, 1], c=y, s=8, cmap="coolwarm", edgecolors="none")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

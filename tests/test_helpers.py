@@ -127,8 +127,8 @@ def test_plots_draw_and_validate(monkeypatch):
 
 def test_record_emits_machine_readable_output(monkeypatch):
     seen = []
-    import IPython.display
     import IPython
+    import IPython.display
 
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw: seen.append((obj, raw)))
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())  # as inside a kernel

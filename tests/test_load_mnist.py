@@ -54,7 +54,9 @@ def test_missing_everywhere_lists_attempts_and_fixes(capsys):
 
 def test_env_path_missing(monkeypatch):
     monkeypatch.setenv("DLWP_MNIST", "no/such/file.npz")
-    with pytest.raises(helpers.MnistNotFoundError, match=r"file\.npz does not exist\. Fix: check the path in DLWP_MNIST"):
+    with pytest.raises(
+        helpers.MnistNotFoundError, match=r"file\.npz does not exist\. Fix: check the path in DLWP_MNIST"
+    ):
         helpers.load_mnist()
 
 
@@ -63,7 +65,9 @@ def test_truncated_file(npz_factory, monkeypatch):
     blob = path.read_bytes()
     path.write_bytes(blob[: len(blob) // 2])
     monkeypatch.setenv("DLWP_MNIST", str(path))
-    with pytest.raises(helpers.MnistError, match=r"mnist-like\.npz is not a valid MNIST-format \.npz: truncated or corrupt"):
+    with pytest.raises(
+        helpers.MnistError, match=r"mnist-like\.npz is not a valid MNIST-format \.npz: truncated or corrupt"
+    ):
         helpers.load_mnist()
 
 
@@ -87,10 +91,16 @@ def test_wrong_keys(npz_factory, monkeypatch):
     [
         ({"x_train": np.zeros((4, 28, 28), np.float32)}, r"x_train/y_train must be uint8, got float32/uint8"),
         ({"y_test": np.zeros(5, np.int64)}, r"x_test/y_test must be uint8, got uint8/int64"),
-        ({"x_train": np.zeros((12, 32, 32), np.uint8)}, r"x_train must have shape \(n, 28, 28\) with n > 0, got \(12, 32, 32\)"),
+        (
+            {"x_train": np.zeros((12, 32, 32), np.uint8)},
+            r"x_train must have shape \(n, 28, 28\) with n > 0, got \(12, 32, 32\)",
+        ),
         ({"x_train": np.zeros((12, 784), np.uint8)}, r"x_train must have shape \(n, 28, 28\)"),
         ({"y_train": np.zeros(11, np.uint8)}, r"y_train must have shape \(12,\), got \(11,\)"),
-        ({"x_test": np.zeros((0, 28, 28), np.uint8), "y_test": np.zeros(0, np.uint8)}, r"x_test must have shape .* n > 0"),
+        (
+            {"x_test": np.zeros((0, 28, 28), np.uint8), "y_test": np.zeros(0, np.uint8)},
+            r"x_test must have shape .* n > 0",
+        ),
     ],
 )
 def test_wrong_dtype_or_shape(npz_factory, monkeypatch, override, pattern):
@@ -112,7 +122,9 @@ def test_pickle_inside_is_refused(tmp_path, monkeypatch):
     arrays = {k: np.zeros((2, 28, 28), np.uint8) for k in ("x_train", "x_test")}
     np.savez(path, y_train=np.array([{"evil": 1}, 2], dtype=object), y_test=np.zeros(2, np.uint8), **arrays)
     monkeypatch.setenv("DLWP_MNIST", str(path))
-    with pytest.raises(helpers.MnistError, match=r"pickled\.npz .*holds pickled Python objects, which are never loaded"):
+    with pytest.raises(
+        helpers.MnistError, match=r"pickled\.npz .*holds pickled Python objects, which are never loaded"
+    ):
         helpers.load_mnist()
 
 

@@ -30,7 +30,9 @@ sys.path.insert(0, str(ROOT))
 from helpers.env import TF_ENV  # noqa: E402
 
 BADGE_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
-BADGE_RE = re.compile(r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/([\w./-]+?)/(notebooks/[\w.-]+\.ipynb)")
+BADGE_RE = re.compile(
+    r"https://colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/([\w./-]+?)/(notebooks/[\w.-]+\.ipynb)"
+)
 INSTALL_RE = re.compile(r"dlwp-companion @ git\+https://github\.com/([\w.-]+/[\w.-]+)@([\w./-]+)")
 VOLATILE_NB_META = ("papermill", "widgets", "jupytext")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -96,7 +98,7 @@ def run_env(mnist: str | None = None) -> dict[str, str]:
 def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str, str] | None = None):
     """Run one notebook with papermill (cwd = its folder) into `dst`; return (error or None, seconds).
 
-    The error is (cell number, 'Name: last line of the message') for the first failing cell.
+    The error is (code-cell number in the source, 'Name: last line of the message') for the first failing cell.
     """
     import papermill as pm
 
@@ -106,12 +108,17 @@ def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str,
     error = None
     try:
         pm.execute_notebook(
-            str(src), str(dst), parameters=parameters or {}, cwd=str(src.parent), kernel_name="python3",
-            progress_bar=False, request_save_on_cell_execute=False,
+            str(src),
+            str(dst),
+            parameters=parameters or {},
+            cwd=str(src.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
         )
     except pm.PapermillExecutionError as e:
         last = (str(e.evalue).strip().splitlines() or [""])[-1]
-        error = (e.exec_count, f"{e.ename}: {last}")
+        error = (failing_code_cell(dst), f"{e.ename}: {last}")
     except Exception as e:  # kernel died, notebook unreadable, ...
         last = (str(e).strip().splitlines() or [""])[-1]
         error = (None, f"{type(e).__name__}: {last}")
@@ -121,12 +128,26 @@ def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str,
     return error, time.perf_counter() - start
 
 
+def failing_code_cell(executed: Path) -> int | None:
+    """1-based number of the first code cell with an error output, not counting papermill's injected cell."""
+    number = 0
+    for cell in load(executed)["cells"]:
+        if cell["cell_type"] != "code" or "injected-parameters" in cell["metadata"].get("tags", []):
+            continue
+        number += 1
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return number
+    return None
+
+
 def regen(paths: list[Path], mnist: str | None = None) -> int:
     """Re-execute notebooks in place and store clean outputs; the number that failed."""
     env = run_env(mnist)
     failed = 0
     for path in paths:
-        print(f"regen {path.name} (DLWP_MNIST={os.path.basename(env.get('DLWP_MNIST', '')) or 'unset'}) ...", flush=True)
+        print(
+            f"regen {path.name} (DLWP_MNIST={os.path.basename(env.get('DLWP_MNIST', '')) or 'unset'}) ...", flush=True
+        )
         error, seconds = execute(path, path, env=env)
         if error:
             failed += 1
@@ -166,9 +187,9 @@ def build(sources: list[Path], mnist: str | None = None) -> int:
         target = NOTEBOOKS / f"{src.stem}.ipynb"
         nb = jupytext.read(src)
         jupytext.write(nb, target, fmt="ipynb")
-        subprocess.run([str(bin_dir / "ruff"), "format", "-q", str(target)], check=True)
-        subprocess.run([str(bin_dir / "ruff"), "check", "-q", "--fix", str(target)], check=False)
         target.write_text(dumps(fix_badges(clean(load(target)), target)), encoding="utf-8")
+        subprocess.run([str(bin_dir / "ruff"), "check", "-q", "--fix", str(target)], check=False)
+        subprocess.run([str(bin_dir / "ruff"), "format", "-q", str(target)], check=True)
         targets.append(target)
     return 1 if regen(targets, mnist) else 0
 
