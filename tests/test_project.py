@@ -64,3 +64,11 @@ def test_readme_lists_every_notebook_with_its_badge():
     for path in nbtool.all_notebooks():
         assert f"notebooks/{path.name}" in README, f"README does not list {path.name}"
         assert nbtool.badge_url(path) in README, f"README badge for {path.name} is missing or stale"
+
+
+def test_github_workflow_runs_the_same_test_command():
+    workflow = (ROOT / ".github" / "workflows" / "notebooks.yml").read_text(encoding="utf-8")
+    runs = [m.group(1).strip() for m in re.finditer(r"^\s+run: (.+)$", workflow, re.M)]
+    assert runs == [_readme_command("test-command")]
+    assert "DLWP_MNIST" not in workflow.split("steps:", 1)[1].replace("DLWP_MNIST unset", "")  # hermetic default
+    assert "tools/constraints.txt" in workflow and "cache: pip" in workflow
