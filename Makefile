@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 SEED ?= 42
 QUICK ?=
 
-.PHONY: install test run lab regen format badges lock clean
+.PHONY: install test test-all bench run lab regen format badges lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ install: $(STAMP)
 ## test: unit tests, notebook hygiene and every notebook re-run by nbval (DLWP_MNIST unset -> synthetic digits)
 test: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
+
+## test-all: the test command plus the slow reliability tests (determinism, every data source)
+test-all: install
+	DLWP_SLOW=1 $(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
+
+## bench: measured speed (matmul peak, ch.2 MLP trainers, ch.2 ops, notebook wall times) -> build/bench.json
+bench: install
+	$(BIN)/python tools/bench.py
 
 ## run: execute every notebook headless into build/executed and write build/report.{md,html}
 ##      (make run SEED=7, make run QUICK=1 for a short smoke run; sources in notebooks/ are never written)

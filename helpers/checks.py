@@ -18,6 +18,8 @@ def check_shape(value: Any, expected: tuple[int, ...], name: str = "value") -> N
     """Assert `value.shape == expected` and print a Korean ✓ line (self-check cells)."""
     if not isinstance(expected, tuple):
         raise TypeError(f"check_shape(expected=...) must be a tuple, got {type(expected).__name__}")
+    if any(not isinstance(d, int) or d < 0 for d in expected):
+        raise ValueError(f"check_shape(expected=...) must hold non-negative ints, got {expected}")
     got = _shape_of(value)
     if got != tuple(expected):
         raise AssertionError(
@@ -29,6 +31,8 @@ def check_shape(value: Any, expected: tuple[int, ...], name: str = "value") -> N
 
 def check_close(actual: Any, expected: Any, name: str = "value", *, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """Assert `actual` ≈ `expected` elementwise within rtol/atol and print a ✓ line (self-check cells)."""
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"check_close(rtol=..., atol=...) must be >= 0, got rtol={rtol}, atol={atol}")
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:

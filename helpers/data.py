@@ -134,6 +134,8 @@ def load_mnist(source: str | None = None, *, verbose: bool = True) -> MnistSplit
     """Keras-style MNIST `((x_train, y_train), (x_test, y_test))` from $DLWP_MNIST, data/ or a download (ch01, ch02)."""
     if source is not None and not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_mnist(source=...) must be a path or 'synthetic', got {type(source).__name__}")
+    if source is not None and not os.fspath(source).strip():
+        raise ValueError("load_mnist(source=...) is empty: pass a path, 'synthetic', or None to use $DLWP_MNIST")
     spec = os.fspath(source) if source is not None else os.environ.get(ENV_VAR, "")
     if spec.strip().lower() == "synthetic":
         (x_train, y_train), (x_test, y_test) = synthetic_mnist()
@@ -213,12 +215,17 @@ def _glyph_bank() -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([bank, thick]), np.array(labels * 2, dtype=np.uint8)
 
 
+def _check_count(func: str, arg: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{func}({arg}=...) must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{func}({arg}=...) must be >= {minimum}, got {value}")
+
+
 def synthetic_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`n` generated 28x28 uint8 digit images and uint8 labels, deterministic in `seed` (tests, offline runs)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"synthetic_digits(n=...) must be an int, got {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"synthetic_digits(n=...) must be >= 0, got {n}")
+    _check_count("synthetic_digits", "n", n, 0)
+    _check_count("synthetic_digits", "seed", seed, 0)
     bank, bank_labels = _glyph_bank()
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 10, size=n).astype(np.uint8)
@@ -268,10 +275,8 @@ def synthetic_mnist(n_train: int = SYNTHETIC_SIZES[0], n_test: int = SYNTHETIC_S
 
 def two_class_points(n_per_class: int = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The book's two 2-D normal clouds (means [0,3] and [3,0]): float32 inputs (2n,2), targets (2n,1) (ch03_5_4)."""
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)):
-        raise TypeError(f"two_class_points(n_per_class=...) must be an int, got {type(n_per_class).__name__}")
-    if n_per_class <= 0:
-        raise ValueError(f"two_class_points(n_per_class=...) must be > 0, got {n_per_class}")
+    _check_count("two_class_points", "n_per_class", n_per_class, 1)
+    _check_count("two_class_points", "seed", seed, 0)
     rng = np.random.default_rng(seed)
     cov = [[1.0, 0.5], [0.5, 1.0]]
     negative = rng.multivariate_normal(mean=[0.0, 3.0], cov=cov, size=n_per_class)

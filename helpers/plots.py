@@ -38,8 +38,15 @@ def plot_digits(
         raise ValueError("plot_digits(images=...) contains NaN")
     n = len(images)
     for arg, values in (("labels", labels), ("predictions", predictions)):
-        if values is not None and len(values) != n:
-            raise ValueError(f"plot_digits({arg}=...) has {len(values)} entries for {n} images")
+        if values is None:
+            continue
+        values = np.asarray(values)
+        if values.shape != (n,):
+            raise ValueError(f"plot_digits({arg}=...) has shape {values.shape} for {n} images; expected ({n},)")
+        if values.dtype.kind not in "iuf" or not np.isfinite(values).all() or (values != np.round(values)).any():
+            raise TypeError(f"plot_digits({arg}=...) must hold whole numbers 0-9, got dtype {values.dtype}")
+        if values.min() < 0 or values.max() > 9:
+            raise ValueError(f"plot_digits({arg}=...) holds values outside 0-9 (min {values.min()}, max {values.max()})")
     if not isinstance(ncols, int) or ncols <= 0:
         raise ValueError(f"plot_digits(ncols=...) must be a positive int, got {ncols!r}")
     ncols = min(ncols, n)

@@ -113,7 +113,7 @@ def test_plots_draw_and_validate(monkeypatch):
 
     with pytest.raises(ValueError, match=r"plot_digits\(images=...\)"):
         helpers.plot_digits(np.zeros((3, 5)))
-    with pytest.raises(ValueError, match=r"plot_digits\(labels=...\) has 2 entries for 3 images"):
+    with pytest.raises(ValueError, match=r"plot_digits\(labels=...\) has shape \(2,\) for 3 images"):
         helpers.plot_digits(np.zeros((3, 28, 28)), labels=[1, 2])
     with pytest.raises(TypeError, match=r"plot_history\(history=...\)"):
         helpers.plot_history({})
