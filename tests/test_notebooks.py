@@ -93,3 +93,18 @@ def test_canonical_json(notebook):
     assert path.read_text(encoding="utf-8") == nbtool.dumps(nbtool.clean(nb)), (
         f"{path.name}: not in canonical form; run python tools/nbtool.py format"
     )
+
+
+TIMING = re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|us|ns|sec|seconds|s)\b(?!\w)|\d+ms/step|\bETA\b|\x1b\[")
+
+
+def test_no_timings_in_compared_outputs(notebook):
+    """Untagged outputs are compared by nbval everywhere: they must hold no timings or progress-bar codes."""
+    path, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+            match = TIMING.search(text)
+            assert not match, f"{path.name} cell {i}: timing-like {match[0]!r} in an untagged output; tag the cell"
