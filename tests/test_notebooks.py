@@ -108,3 +108,12 @@ def test_no_timings_in_compared_outputs(notebook):
             text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
             match = TIMING.search(text)
             assert not match, f"{path.name} cell {i}: timing-like {match[0]!r} in an untagged output; tag the cell"
+
+
+def test_parameters_cell_is_papermill_parsable(notebook):
+    """papermill reads `NAME = value  # help` lines; a second '=' (even in the comment) makes it skip the line."""
+    path, nb = notebook
+    params = code_cells(nb)[0]
+    for line in source(params).splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            assert line.count("=") == 1, f"{path.name}: parameters line {line!r} must hold exactly one '='"
