@@ -81,7 +81,8 @@ def test_template(notebook):
     assert "parameters" in code[0]["metadata"].get("tags", []), f"{path.name}: first code cell is the parameters cell"
     assert "SEED" in source(code[0]) and "QUICK" in source(code[0])
     assert "helpers.setup(" in source(code[1]), f"{path.name}: second code cell is the setup cell"
-    assert any(s.lstrip().startswith("## 요약") for s in md), f"{path.name}: no ## 요약 section"
+    headings = [line.strip() for s in md for line in s.splitlines() if line.startswith("## ")]
+    assert any(h.startswith("## 요약") for h in headings), f"{path.name}: no ## 요약 section"
     check_start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## 셀프 체크" in source(c))
     checks = [c for c in cells[check_start:] if c["cell_type"] == "code" and "helpers.check_" in source(c)]
     assert len(checks) >= 3, f"{path.name}: at least three self-check cells after ## 셀프 체크"
