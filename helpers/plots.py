@@ -72,6 +72,7 @@ def plot_digits(
 def plot_history(history: Any, metrics: list[str] | None = None, *, title: str | None = None) -> None:
     """Train-vs-validation curves for every metric of a Keras History or dict (ch02_1, ch03_6_5)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     hist = getattr(history, "history", history)
     if not isinstance(hist, Mapping) or not hist:
@@ -88,6 +89,7 @@ def plot_history(history: Any, metrics: list[str] | None = None, *, title: str |
         if f"val_{name}" in hist:
             ax.plot(epochs, hist[f"val_{name}"], "s--", label=f"validation {name}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(name)
         ax.legend()
     if title:
