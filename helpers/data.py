@@ -232,11 +232,11 @@ def synthetic_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     per_digit = [np.flatnonzero(bank_labels == d) for d in range(10)]
     pick = np.array([rng.choice(per_digit[d]) for d in labels], dtype=np.int64)
     # random affine map: output pixel (in 28x28) -> source pixel in the 56x56 glyph
-    angle = rng.uniform(-0.25, 0.25, n)
+    angle = rng.uniform(-0.2, 0.2, n)
     scale = rng.uniform(0.85, 1.1, n)
     aspect = rng.uniform(0.85, 1.15, n)
     shear = rng.uniform(-0.25, 0.25, n)
-    shift = rng.uniform(-2.0, 2.0, (n, 2))
+    shift = rng.uniform(-1.5, 1.5, (n, 2))
     cos, sin = np.cos(angle), np.sin(angle)
     a = np.stack([np.stack([cos, -sin + shear * cos], -1), np.stack([sin, cos + shear * sin], -1)], -2)
     a = a * np.stack([scale * aspect, scale], -1)[:, None, :]
