@@ -46,7 +46,9 @@ def plot_digits(
         if values.dtype.kind not in "iuf" or not np.isfinite(values).all() or (values != np.round(values)).any():
             raise TypeError(f"plot_digits({arg}=...) must hold whole numbers 0-9, got dtype {values.dtype}")
         if values.min() < 0 or values.max() > 9:
-            raise ValueError(f"plot_digits({arg}=...) holds values outside 0-9 (min {values.min()}, max {values.max()})")
+            raise ValueError(
+                f"plot_digits({arg}=...) holds values outside 0-9 (min {values.min()}, max {values.max()})"
+            )
     if not isinstance(ncols, int) or ncols <= 0:
         raise ValueError(f"plot_digits(ncols=...) must be a positive int, got {ncols!r}")
     ncols = min(ncols, n)
