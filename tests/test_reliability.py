@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import matplotlib
 
@@ -165,17 +164,7 @@ def test_regeneration_is_deterministic(tmp_path, path):
 
 def _nbval(mnist: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DLWP_MNIST": mnist}
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--nbval",
-        "--nbval-current-env",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "notebooks",
-    ]
+    cmd = nbtool.nbval_command("notebooks")
     return subprocess.run(cmd, cwd=nbtool.ROOT, env=env, capture_output=True, text=True)
 
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from helpers.env import quiet_tensorflow  # noqa: E402
+from tools import nbtool  # noqa: E402
 
 FLOP_PER_SAMPLE = 2 * (784 * 512 + 512 * 10) + 2 * 784 * 512 + 2 * 2 * 512 * 10
 BATCH = 128
@@ -177,18 +178,7 @@ def notebooks() -> dict:
     """Wall time per notebook (sum of its nbval items, kernel start included) and of the whole suite."""
     with tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "nbval.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval",
-            "--nbval-current-env",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={xml}",
-            "notebooks",
-        ]
+        cmd = nbtool.nbval_command(f"--junitxml={xml}", "notebooks")
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         suite = time.perf_counter() - start

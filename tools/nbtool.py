@@ -56,6 +56,11 @@ def install_spec() -> str:
     return f"dlwp-companion @ git+https://github.com/{repo}@{branch}"
 
 
+def nbval_command(*args: str) -> list[str]:
+    """The nbval part of the README's test command, for tools and tests that run the notebooks alone."""
+    return [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-q", "-p", "no:cacheprovider", *args]
+
+
 def all_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("*.ipynb"))
 
