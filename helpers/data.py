@@ -52,7 +52,7 @@ def sha256(path: Path) -> str:
 
 def display_path(path: Path) -> str:
     """A path fit to print in stored outputs: relative to the project, never this machine's absolute path."""
-    path = Path(path).resolve()
+    path = Path(os.path.abspath(path))  # symlinks kept: ../shared may be a link to elsewhere
     try:
         rel = os.path.relpath(path, PROJECT_ROOT)
     except ValueError:  # another drive on Windows
