@@ -62,7 +62,8 @@ def nbval_command(*args: str) -> list[str]:
 
 
 def all_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("*.ipynb"))
+    """Course order: 00_setup, the chapters, then 99_validate (the instructor's check) last."""
+    return sorted(NOTEBOOKS.glob("*.ipynb"), key=lambda p: (p.name.startswith("99_"), p.name))
 
 
 def dumps(nb: dict) -> str:
