@@ -95,7 +95,6 @@ def run(paths: list[Path], out: Path, seed: int, quick: bool) -> list[Result]:
             results.append(Result(path.name, "skipped", error="no MNIST data (see the message above)"))
             print(f"{prefix} skipped (no MNIST)", flush=True)
             continue
-        print(f"{prefix} ...", end="", flush=True)
         dst = executed / path.name
         error, seconds = nbtool.execute(path, dst, parameters=params, env=env)
         records = read_records(dst) if dst.exists() else {}
@@ -103,7 +102,7 @@ def run(paths: list[Path], out: Path, seed: int, quick: bool) -> list[Result]:
         if error:
             result.error = f"code cell {error[0]}: {error[1]}"
         results.append(result)
-        print(f" {result.status} in {seconds:.1f} s" + (f" — {result.error}" if error else ""), flush=True)
+        print(f"{prefix} {result.status} in {seconds:.1f} s" + (f" — {result.error}" if error else ""), flush=True)
     return results
 
 
