@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -150,71 +152,49 @@ def test_project_file_with_official_hash_is_used(npz_factory, monkeypatch, capsy
     assert "7 train / 3 test" in capsys.readouterr().out
 
 
+class FakeResponse:
+    """What urlopen returns: `blob` in chunks, optionally failing after the first chunk."""
+
+    def __init__(self, blob: bytes, fail_after_first: bool = False):
+        self.blob, self.pos, self.fail = blob, 0, fail_after_first
+
+    def read(self, n):
+        if self.fail and self.pos:
+            raise ConnectionResetError("connection dropped mid-download")
+        chunk = self.blob[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def serve(monkeypatch, response: FakeResponse) -> None:
+    monkeypatch.setattr(data.urllib.request, "urlopen", lambda *a, **k: response)
+
+
 def test_download_is_atomic_and_verified(npz_factory, monkeypatch, capsys):
     payload = npz_factory(n_train=6, n_test=2).read_bytes()
-
-    class Response:
-        def __init__(self, blob):
-            self.blob, self.pos = blob, 0
-
-        def read(self, n):
-            chunk = self.blob[self.pos : self.pos + n]
-            self.pos += n
-            return chunk
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda *a, **k: Response(payload))
-    monkeypatch.setattr(data, "MNIST_SHA256", __import__("hashlib").sha256(payload).hexdigest())
+    serve(monkeypatch, FakeResponse(payload))
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(payload).hexdigest())
     (x_train, _), _ = helpers.load_mnist()
     assert len(x_train) == 6
     assert (data.data_dir() / "mnist.npz").read_bytes() == payload
 
 
-def test_interrupted_download_leaves_no_file(monkeypatch):
-    class Broken:
-        def __init__(self):
-            self.calls = 0
-
-        def read(self, n):
-            self.calls += 1
-            if self.calls > 1:
-                raise ConnectionResetError("connection dropped mid-download")
-            return b"PK\x03\x04partial"
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda *a, **k: Broken())
+def test_interrupted_download_leaves_no_file(npz_factory, monkeypatch):
+    payload = npz_factory().read_bytes()  # the first chunk arrives, the next read fails
+    serve(monkeypatch, FakeResponse(payload, fail_after_first=True))
     with pytest.raises(helpers.MnistNotFoundError, match="connection dropped mid-download"):
         helpers.load_mnist()
     assert list(data.data_dir().iterdir()) == []  # neither mnist.npz nor a .part file
 
 
 def test_bad_download_hash_is_rejected(monkeypatch):
-    class Response:
-        done = False
-
-        def read(self, n):
-            if self.done:
-                return b""
-            self.done = True
-            return b"not mnist"
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda *a, **k: Response())
+    serve(monkeypatch, FakeResponse(b"not mnist"))
     with pytest.raises(helpers.MnistNotFoundError, match=r"expected 731c5ac6"):
         helpers.load_mnist()
     assert not (data.data_dir() / "mnist.npz").exists()
