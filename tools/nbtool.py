@@ -81,10 +81,25 @@ def clean(nb: dict) -> dict:
         for key in VOLATILE_CELL_META:
             cell.get("metadata", {}).pop(key, None)
         if cell["cell_type"] == "code":
-            cell["outputs"] = [
-                o for o in cell["outputs"] if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
+            cell["outputs"] = coalesce_streams(
+                [o for o in cell["outputs"] if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            )
     return nb
+
+
+def coalesce_streams(outputs: list[dict]) -> list[dict]:
+    """Merge adjacent stdout chunks: how a kernel splits a stream varies from run to run."""
+    merged: list[dict] = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if prev and out.get("output_type") == "stream" == prev.get("output_type") and out["name"] == prev["name"]:
+            text = "".join(prev["text"]) + "".join(out["text"])
+            prev["text"] = text.splitlines(keepends=True)
+        else:
+            if out.get("output_type") == "stream" and isinstance(out.get("text"), str):
+                out = {**out, "text": out["text"].splitlines(keepends=True)}
+            merged.append(out)
+    return merged
 
 
 def load(path: Path) -> dict:
