@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
+from helpers.record import RECORD_MIME
 from tools import nbtool
 
 slow = pytest.mark.skipif(os.environ.get("DLWP_SLOW") != "1", reason="slow: run with make test-all")
@@ -137,15 +138,14 @@ def test_plot_history_properties(monkeypatch, values, with_val):
 
 
 def _compared_outputs(nb: dict) -> list:
-    """What nbval compares: outputs of untagged code cells, minus stderr and record outputs."""
+    """What nbval compares in a cleaned notebook (stderr already stripped): untagged outputs, minus records."""
     kept = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "code" or "nbval-ignore-output" in cell["metadata"].get("tags", []):
             continue
-        outs = [o for o in cell["outputs"] if not (o.get("name") == "stderr")]
-        for o in outs:
-            o.get("data", {}).pop("application/x-dlwp-record+json", None)
-        kept.append(outs)
+        for out in cell["outputs"]:
+            out.get("data", {}).pop(RECORD_MIME, None)
+        kept.append(cell["outputs"])
     return kept
 
 

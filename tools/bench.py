@@ -180,9 +180,8 @@ def chapter2_ops() -> list[dict]:
 
 
 def import_tensorflow_s() -> float:
-    env = dict(os.environ)
     cmd = [sys.executable, "-c", "import tensorflow"]
-    return best_time(lambda: subprocess.run(cmd, env=env, check=True, capture_output=True), repeats=3)
+    return best_time(lambda: subprocess.run(cmd, check=True, capture_output=True), repeats=3)
 
 
 def notebooks() -> dict:

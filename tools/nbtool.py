@@ -14,6 +14,7 @@ varies between runs (papermill/execution metadata, stderr streams) and keeps exe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -116,6 +117,19 @@ def run_env(mnist: str | None = None) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def using_env(env: dict[str, str]):
+    """Run a block with exactly `env` as os.environ (papermill kernels inherit it), then restore the old one."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str, str] | None = None):
     """Run one notebook with papermill (cwd = its folder) into `dst`; return (error or None, seconds).
 
@@ -123,29 +137,25 @@ def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str,
     """
     import papermill as pm
 
-    saved = dict(os.environ)
-    os.environ.update(env or run_env())
     start = time.perf_counter()
     error = None
-    try:
-        pm.execute_notebook(
-            str(src),
-            str(dst),
-            parameters=parameters or {},
-            cwd=str(src.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-        )
-    except pm.PapermillExecutionError as e:
-        last = (str(e.evalue).strip().splitlines() or [""])[-1]
-        error = (failing_code_cell(dst), f"{e.ename}: {last}")
-    except Exception as e:  # kernel died, notebook unreadable, ...
-        last = (str(e).strip().splitlines() or [""])[-1]
-        error = (None, f"{type(e).__name__}: {last}")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with using_env(env or run_env()):
+        try:
+            pm.execute_notebook(
+                str(src),
+                str(dst),
+                parameters=parameters or {},
+                cwd=str(src.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+            )
+        except pm.PapermillExecutionError as e:
+            last = (str(e.evalue).strip().splitlines() or [""])[-1]
+            error = (failing_code_cell(dst), f"{e.ename}: {last}")
+        except Exception as e:  # kernel died, notebook unreadable, ...
+            last = (str(e).strip().splitlines() or [""])[-1]
+            error = (None, f"{type(e).__name__}: {last}")
     return error, time.perf_counter() - start
 
 

@@ -55,16 +55,12 @@ def mnist_problem(env: dict[str, str]) -> str | None:
     import helpers
     from helpers import data
 
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        helpers.load_mnist(verbose=False)
-        return None
-    except (data.MnistNotFoundError, data.MnistError) as e:
-        return str(e)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with nbtool.using_env(env):
+        try:
+            helpers.load_mnist(verbose=False)
+            return None
+        except (data.MnistNotFoundError, data.MnistError) as e:
+            return str(e)
 
 
 def fmt(value) -> str:
@@ -81,7 +77,8 @@ def run(paths: list[Path], out: Path, seed: int, quick: bool) -> list[Result]:
     if os.environ.get("DLWP_MNIST"):
         given = os.environ["DLWP_MNIST"]
         env["DLWP_MNIST"] = given if given.lower() == "synthetic" else os.path.abspath(given)
-    problem = mnist_problem(env) if any(needs_mnist(p) for p in paths) else None
+    mnist_users = {p for p in paths if needs_mnist(p)}
+    problem = mnist_problem(env) if mnist_users else None
     if problem:
         print("=" * 72)
         print("MNIST is not available, so the notebooks that need it are skipped.")
@@ -91,7 +88,7 @@ def run(paths: list[Path], out: Path, seed: int, quick: bool) -> list[Result]:
     params = {"SEED": seed, "QUICK": quick}
     for i, path in enumerate(paths, 1):
         prefix = f"[{i:2d}/{len(paths)}] {path.name:<40}"
-        if problem and needs_mnist(path):
+        if problem and path in mnist_users:
             results.append(Result(path.name, "skipped", error="no MNIST data (see the message above)"))
             print(f"{prefix} skipped (no MNIST)", flush=True)
             continue
