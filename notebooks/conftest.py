@@ -29,3 +29,7 @@ SKIP = ("stderr", RECORD_MIME)
 def pytest_collectstart(collector):
     if hasattr(collector, "skip_compare"):  # nbval's IPyNbFile
         collector.skip_compare = tuple(collector.skip_compare) + SKIP
+
+
+# Every exercise solution is proven necessary in the same nbval run (tools/exercise_proof.py).
+from tools.exercise_proof import pytest_collection_modifyitems  # noqa: E402, F401

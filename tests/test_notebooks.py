@@ -72,6 +72,16 @@ def test_badge_and_install_point_at_this_notebook(notebook):
     assert installs == {nbtool.install_spec()}, f"{path.name}: install cell must use {nbtool.install_spec()}"
 
 
+def _headings(cells: list[dict]) -> list[tuple[int, str]]:
+    return [
+        (i, line.strip())
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown"
+        for line in source(c).splitlines()
+        if line.startswith("## ")
+    ]
+
+
 def test_template(notebook):
     path, nb = notebook
     cells = nb["cells"]
@@ -81,12 +91,118 @@ def test_template(notebook):
     assert "parameters" in code[0]["metadata"].get("tags", []), f"{path.name}: first code cell is the parameters cell"
     assert "SEED" in source(code[0]) and "QUICK" in source(code[0])
     assert "helpers.setup(" in source(code[1]), f"{path.name}: second code cell is the setup cell"
-    headings = [line.strip() for s in md for line in s.splitlines() if line.startswith("## ")]
+    headings = [h for _, h in _headings(cells)]
     assert any(h.startswith("## 요약") for h in headings), f"{path.name}: no ## 요약 section"
-    check_start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## 셀프 체크" in source(c))
-    checks = [c for c in cells[check_start:] if c["cell_type"] == "code" and "helpers.check_" in source(c)]
-    assert len(checks) >= 3, f"{path.name}: at least three self-check cells after ## 셀프 체크"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+COURSE = [p for p in NOTEBOOKS if not p.name.startswith("99_")]  # 99_validate is the instructor's tool
+
+
+@pytest.fixture(params=COURSE, ids=[p.name for p in COURSE])
+def course_notebook(request) -> tuple[Path, dict]:
+    return request.param, json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def _tags(cell: dict) -> list[str]:
+    return cell["metadata"].get("tags", [])
+
+
+def _text(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+
+
+def test_exercises_follow_the_template(course_notebook):
+    """요약, then 연습 문제: exercise -> check -> folded solution -> the same check with solution=True."""
+    path, nb = course_notebook
+    cells = nb["cells"]
+    heads = _headings(cells)
+    names = [h for _, h in heads]
+    assert not any(h.startswith("## 셀프 체크") for h in names), (
+        f"{path.name}: 셀프 체크 is for cells the learner writes"
+    )
+    assert "## 연습 문제" in names, f"{path.name}: no ## 연습 문제 section"
+    start = next(i for i, h in heads if h == "## 연습 문제")
+    summary = next(i for i, h in heads if h.startswith("## 요약"))
+    assert summary < start, f"{path.name}: 연습 문제 comes after 요약"
+    after = [h for i, h in heads if i > start]
+    assert all(h.startswith("## 더 나아가기") for h in after), (
+        f"{path.name}: only 더 나아가기 sections after 연습 문제: {after}"
+    )
+    end = next((i for i, h in heads if i > start), len(cells))
+    section = [c for c in cells[start:end] if c["cell_type"] == "code"]
+    exercises = [i for i, c in enumerate(section) if "exercise" in _tags(c)]
+    solutions = [i for i, c in enumerate(section) if "solution" in _tags(c)]
+    wanted = range(1, 2) if path.name.startswith("00_") else range(3, 6)
+    assert len(exercises) in wanted and len(solutions) == len(exercises), (
+        f"{path.name}: {len(exercises)} exercises / {len(solutions)} solutions (want {list(wanted)})"
+    )
+    outside = [c for c in cells[:start] + cells[end:] if {"exercise", "solution", "check"} & set(_tags(c))]
+    assert not outside, f"{path.name}: exercise cells outside the 연습 문제 section"
+    for e, s in zip(exercises, solutions):
+        ex, check1, sol, check2 = section[e], section[e + 1], section[s], section[s + 1]
+        assert e < s and e + 1 < s, f"{path.name}: exercise {e} needs its check before its solution"
+        assert "..." in source(ex) or "NotImplementedError" in source(ex), f"{path.name}: exercise without placeholder"
+        for check in (check1, check2):
+            assert "check" in _tags(check), f"{path.name}: the cell after an exercise/solution is tagged check"
+            assert "nbval-ignore-output" not in _tags(check), f"{path.name}: check outputs are compared"
+        body1 = source(check1).split("\n", 1)[1]
+        body2 = source(check2).split("\n", 1)[1]
+        assert "solution=True" in body2 and "solution=True" not in body1, (
+            f"{path.name}: solution=True after the solution"
+        )
+        assert body2.replace(", solution=True", "") == body1, (
+            f"{path.name}: the same check before and after the solution"
+        )
+        assert "아직 답을 쓰지 않았습니다" in _text(check1), f"{path.name}: placeholder path must print 'not attempted'"
+        assert "✓" in _text(check2) and "✗" not in _text(check2), f"{path.name}: the solution's check prints ✓"
+        for cell in (sol, check1, check2):
+            meta = cell["metadata"]
+            assert meta.get("jupyter", {}).get("source_hidden") and meta.get("cellView") == "form", (
+                f"{path.name}: solution and check cells are collapsed in JupyterLab and Colab"
+            )
+
+
+def test_core_path_is_focused(course_notebook):
+    """Everything before 요약 is the book's core path: at most 45 code cells; the rest goes to 더 나아가기."""
+    path, nb = course_notebook
+    summary = next(i for i, h in _headings(nb["cells"]) if h.startswith("## 요약"))
+    core = [c for c in nb["cells"][:summary] if c["cell_type"] == "code" and source(c).strip()]
+    assert len(core) <= 45, f"{path.name}: {len(core)} code cells before 요약"
+
+
+def test_links_the_glossary(course_notebook):
+    path, nb = course_notebook
+    assert f"]({nbtool.glossary_url()})" in source(nb["cells"][0]), f"{path.name}: first cell links the glossary"
+    assert (nbtool.ROOT / "notebooks" / "glossary.md").is_file()
+
+
+# Words about the course's tooling, tests and sources that a learner never needs (issue 10).
+MAINTAINER_TALK = re.compile(
+    r"nbval|nbtool|papermill|pyproject|\bmake (run|test|regen|bench|lab|badges)\b|학습 노트|노트에 나온|실행 시간 예산"
+    r"|시간 예산|measured here|이 노트북을 만들 때|테스트에서 비교|셀 태그|\btags?\b|time budget|\bCI\b",
+    re.I,
+)
+
+
+def _comments(code: str) -> list[str]:
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError):
+        return []
+    return [t.string for t in tokens if t.type == tokenize.COMMENT and not t.string.startswith("# @title")]
+
+
+def test_learner_text_never_talks_about_tooling(course_notebook):
+    path, nb = course_notebook
+    for i, cell in enumerate(nb["cells"]):
+        texts = [source(cell)] if cell["cell_type"] == "markdown" else _comments(source(cell))
+        for text in texts:
+            match = MAINTAINER_TALK.search(text)
+            assert not match, f"{path.name} cell {i}: {match[0]!r} speaks about tooling/sources to the learner"
 
 
 def test_canonical_json(notebook):

@@ -52,6 +52,12 @@ def badge_url(nb_path: Path) -> str:
     return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{rel}"
 
 
+def glossary_url() -> str:
+    """The glossary every notebook links to (an absolute URL: relative links break on Colab)."""
+    repo, branch = repo_config()
+    return f"https://github.com/{repo}/blob/{branch}/notebooks/glossary.md"
+
+
 def install_spec() -> str:
     repo, branch = repo_config()
     return f"dlwp-companion @ git+https://github.com/{repo}@{branch}"
@@ -72,8 +78,28 @@ def dumps(nb: dict) -> str:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+# Exercise cells collapsed by default, from their tags: JupyterLab reads metadata.jupyter.source_hidden,
+# Colab a form cell (metadata.cellView = "form") whose first line is a `# @title`.
+FOLDED = {"solution": "정답 보기", "check": "확인하기"}
+
+
+def fold_exercise_cells(nb: dict) -> dict:
+    """Collapse every cell tagged `solution` or `check` for JupyterLab and Colab, with its Colab title line."""
+    for cell in nb["cells"]:
+        title = next((FOLDED[t] for t in cell.get("metadata", {}).get("tags", []) if t in FOLDED), None)
+        if cell["cell_type"] != "code" or title is None:
+            continue
+        cell["metadata"].setdefault("jupyter", {})["source_hidden"] = True
+        cell["metadata"]["cellView"] = "form"
+        lines = "".join(cell["source"]).splitlines(keepends=True)
+        if not (lines and lines[0].startswith("# @title")):
+            cell["source"] = [f"# @title {title}\n", *lines]
+    return nb
+
+
 def clean(nb: dict) -> dict:
     """Drop run-to-run noise: volatile metadata and stderr streams; keep outputs and execution counts."""
+    fold_exercise_cells(nb)
     for key in VOLATILE_NB_META:
         nb.get("metadata", {}).pop(key, None)
     nb.setdefault("metadata", {})["kernelspec"] = KERNELSPEC
