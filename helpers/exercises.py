@@ -96,6 +96,8 @@ def check_value(
 ) -> None:
     """Check a value answer (a number, shape tuple, string or array) against `expected` (every 연습 문제)."""
     __tracebackhide__ = True
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"check_value(rtol=..., atol=...) must be >= 0, got rtol={rtol}, atol={atol}")
     if is_placeholder(answer):
         return _todo(name, hint, solution)
     problem = _same(answer, expected, rtol, atol)
@@ -115,6 +117,8 @@ def check_choice(
 ) -> None:
     """Check a pick among named options (a loss, an activation), case- and `_`-insensitive (ch03_6_3 and others)."""
     __tracebackhide__ = True
+    if not correct:
+        raise ValueError("check_choice(correct=...) must name at least one right option")
     if is_placeholder(answer):
         return _todo(name, hint, solution)
 
@@ -145,6 +149,8 @@ def check_function(
 ) -> None:
     """Compare a learner's function with `reference` on fixed and seeded random argument tuples (every 연습 문제)."""
     __tracebackhide__ = True
+    if not callable(reference):
+        raise TypeError(f"check_function(reference=...) must be callable, got {type(reference).__name__}")
     if is_placeholder(fn):
         return _todo(name, hint, solution)
     if not callable(fn):
@@ -182,6 +188,8 @@ def check_model(
 ) -> None:
     """Check a Keras model by what it does: called on `inputs` it gives `output_shape`; optional params and layers."""
     __tracebackhide__ = True
+    if not isinstance(output_shape, (tuple, list)) or not output_shape:
+        raise TypeError(f"check_model(output_shape=...) must be a shape tuple or a list of them, got {output_shape!r}")
     if is_placeholder(model):
         return _todo(name, hint, solution)
     import keras
@@ -221,6 +229,8 @@ def check_range(
 ) -> None:
     """Check that a number lies in [low, high] (answers read off a plot or a run, e.g. the epoch to stop at)."""
     __tracebackhide__ = True
+    if not low <= high:
+        raise ValueError(f"check_range(low=..., high=...) needs low <= high, got {low} > {high}")
     if is_placeholder(answer):
         return _todo(name, hint, solution)
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):

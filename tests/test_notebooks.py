@@ -205,6 +205,19 @@ def test_learner_text_never_talks_about_tooling(course_notebook):
             assert not match, f"{path.name} cell {i}: {match[0]!r} speaks about tooling/sources to the learner"
 
 
+def test_stored_plots_come_from_the_current_plot_helpers(notebook):
+    """A stored figure made by older helper code (e.g. before integer epoch ticks) is stale: regenerate it."""
+    from helpers.plots import PLOT_MIME, PLOT_VERSION
+
+    path, nb = notebook
+    for i, cell in enumerate(code_cells(nb)):
+        marks = [o["data"][PLOT_MIME] for o in cell.get("outputs", []) if PLOT_MIME in o.get("data", {})]
+        calls = re.search(r"^[^#\n]*helpers\.plot_\w+\(", source(cell), re.M)
+        assert marks or not calls, f"{path.name} cell {i}: plot stored by older helpers; regenerate the notebook"
+        stale = [m for m in marks if m.get("version") != PLOT_VERSION]
+        assert not stale, f"{path.name} cell {i}: plot made by plot helpers version {stale[0].get('version')}"
+
+
 def test_canonical_json(notebook):
     path, nb = notebook
     assert path.read_text(encoding="utf-8") == nbtool.dumps(nbtool.clean(nb)), (

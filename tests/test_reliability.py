@@ -56,6 +56,11 @@ BAD_INPUTS = [
     (lambda: helpers.check_shape(np.zeros(2), (-2,)), ValueError, "expected"),
     (lambda: helpers.check_close(1.0, 1.0, rtol=-1), ValueError, "rtol"),
     (lambda: helpers.check_true(True, ""), TypeError, "message"),
+    (lambda: helpers.check_value(1, 1, "x", rtol=-1), ValueError, "rtol"),
+    (lambda: helpers.check_choice("mse", [], "x"), ValueError, "correct"),
+    (lambda: helpers.check_function(abs, None, [(1,)], "x"), TypeError, "reference"),
+    (lambda: helpers.check_model(None, "x", inputs=None, output_shape="(2, 1)"), TypeError, "output_shape"),
+    (lambda: helpers.check_range(2, 5, 1, "x"), ValueError, "low"),
     (lambda: helpers.record("two words", 1), ValueError, "key"),
     (lambda: helpers.record("x", float("inf")), ValueError, "value"),
     (lambda: helpers.record("x", {"a": 1}), TypeError, "value"),
@@ -75,6 +80,7 @@ def test_every_public_helper_is_covered():
     for call, _, _ in BAD_INPUTS:
         covered |= set(call.__code__.co_names)
     public = set(helpers.__all__) - {"EnvInfo", "MnistError", "MnistNotFoundError", "get_strategy"}
+    public -= {"ExerciseError", "is_placeholder"}  # an exception class, and a predicate that accepts anything
     assert public <= covered, f"no bad-input case for {sorted(public - covered)}"
 
 
