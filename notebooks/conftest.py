@@ -1,7 +1,8 @@
 """nbval settings for the notebooks (pytest loads this; learners can ignore it).
 
-- Kernels inherit TF's quiet-log variables and, when DLWP_MNIST is unset, DLWP_MNIST=synthetic,
-  so the suite is hermetic (no download, ever).
+- Kernels inherit TF's quiet-log variables and DLWP_MNIST parsed by helpers.data.mnist_spec (the one parser):
+  unset -> the bundled real-digit sample data/mnist-sample.npz (never the network), `synthetic` (any case) stays
+  synthetic, a relative path becomes absolute (kernels run in notebooks/).
 - The `stderr` stream (TF's C++ log lines, warnings) and the `make run` record mime type are not
   compared: they vary by machine and carry no lesson.
 """
@@ -12,16 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from helpers.data import ENV_VAR, SAMPLE_PATH, mnist_spec  # noqa: E402
 from helpers.env import quiet_tensorflow  # noqa: E402
 from helpers.record import RECORD_MIME  # noqa: E402
 
 quiet_tensorflow()
 os.environ["PYTHONHASHSEED"] = "0"
-if not os.environ.get("DLWP_MNIST"):
-    os.environ["DLWP_MNIST"] = "synthetic"
-elif os.environ["DLWP_MNIST"].lower() != "synthetic":
-    # a relative path is meant from where the test command ran; kernels run in notebooks/
-    os.environ["DLWP_MNIST"] = os.path.abspath(os.environ["DLWP_MNIST"])
+os.environ[ENV_VAR] = str(mnist_spec(os.environ.get(ENV_VAR)) or SAMPLE_PATH)
 
 SKIP = ("stderr", RECORD_MIME)
 
