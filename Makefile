@@ -20,7 +20,7 @@ $(STAMP): $(BIN)/python pyproject.toml $(LOCK)
 
 install: $(STAMP)
 
-## test: unit tests, notebook hygiene and every notebook re-run by nbval (DLWP_MNIST unset -> synthetic digits)
+## test: unit tests, notebook hygiene and every notebook re-run by nbval (DLWP_MNIST unset -> the bundled real sample)
 test: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
 

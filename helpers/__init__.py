@@ -4,8 +4,9 @@ Public API (everything a notebook calls):
 
 - ``setup(seed=42)`` -> ``EnvInfo``: quiet TF logs, seeds, plot style, one-line environment report.
 - ``get_strategy()``: the right ``tf.distribute`` strategy for this machine (TPU / GPUs / default).
-- ``load_mnist()``: Keras-style MNIST from ``$DLWP_MNIST`` (a path or ``synthetic``), ``data/mnist.npz``
-  or a hash-verified download, with one provenance line.
+- ``load_mnist()``: Keras-style MNIST from ``$DLWP_MNIST`` (a path or ``synthetic``), the official file
+  (``data/mnist.npz`` or Keras's cache), a hash-verified download, else the bundled 10,000-digit real sample,
+  with one provenance line; ``MnistError`` names the file and the fix for anything unusable.
 - ``synthetic_digits(n, seed)``: generated 28x28 digits (clearly labelled synthetic, never MNIST).
 - ``two_class_points(n_per_class, seed)``: ch.3's two 2-D normal clouds.
 - ``plot_digits``, ``plot_history``, ``plot_decision_boundary``: the course's plots.
