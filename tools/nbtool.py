@@ -73,6 +73,11 @@ def all_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("*.ipynb"), key=lambda p: (p.name.startswith("99_"), p.name))
 
 
+def course_notebooks() -> list[Path]:
+    """The learner's course order (make run, README table): every notebook but the 99_ instructor tools."""
+    return [p for p in all_notebooks() if not p.name.startswith("99_")]
+
+
 def dumps(nb: dict) -> str:
     """The one canonical JSON form: sorted keys, indent 1, Hangul kept readable, trailing newline."""
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
@@ -156,16 +161,117 @@ def using_env(env: dict[str, str]):
         os.environ.update(saved)
 
 
-def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str, str] | None = None):
+def _kernel_manager(output):
+    """A jupyter_client KernelManager whose kernel writes its own stdout/stderr to `output` (execute)."""
+    from jupyter_client import KernelManager
+
+    class LoggedKernelManager(KernelManager):
+        def start_kernel(self, **kw):
+            if output is not None:  # IPKernelApp's TCP warning, absl/cudart lines: the log, not the terminal
+                kw.setdefault("stdout", output)
+                kw.setdefault("stderr", output)
+            return super().start_kernel(**kw)
+
+        def client(self, **kw):
+            kc = super().client(**kw)
+            self.clients.append(kc)
+            return kc
+
+    km = LoggedKernelManager(kernel_name="python3")
+    km.clients = []
+    return km
+
+
+def _kernel_children(km) -> list:
+    """Live child processes of the kernel (a cell's subprocess, e.g. 99_validate's pytest)."""
+    import psutil  # a dependency of ipykernel
+
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    try:
+        return psutil.Process(pid).children(recursive=True) if pid else []
+    except psutil.Error:
+        return []
+
+
+def stop_kernel(km, interrupted: bool) -> None:
+    """Shut a kernel down for good; after Ctrl-C first interrupt it so a running cell can clean up (execute)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+    try:
+        for kc in km.clients:
+            kc.stop_channels()
+        if km.has_kernel:
+            if interrupted:
+                km.interrupt_kernel()  # SIGINT to the kernel's process group: its subprocesses see it too
+                deadline = time.monotonic() + 10
+                while _kernel_children(km) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+            km.shutdown_kernel(now=False)  # shutdown request, then SIGKILL to the process group after 5 s
+            for child in _kernel_children(km):
+                child.kill()
+        km.cleanup_resources()  # the connection file
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _log_to(log: Path | None):
+    """Send papermill/jupyter log records and Python warnings to `log` while the block runs; yield its stream."""
+    if log is None:
+        yield None
+        return
+    import logging
+    import warnings
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    captured = getattr(warnings.showwarning, "__module__", "") == "logging"  # the caller already logs warnings
+    with open(log, "ab", buffering=0) as stream:
+        handler = logging.StreamHandler(open(stream.fileno(), "w", encoding="utf-8", closefd=False))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        root, papermill_log = logging.getLogger(), logging.getLogger("papermill")
+        saved = papermill_log.level
+        root.addHandler(handler)
+        papermill_log.setLevel(logging.INFO)
+        logging.captureWarnings(True)
+        try:
+            yield stream
+        finally:
+            logging.captureWarnings(captured)
+            papermill_log.setLevel(saved)
+            root.removeHandler(handler)
+            handler.stream.close()
+
+
+def execute(
+    src: Path,
+    dst: Path,
+    parameters: dict | None = None,
+    env: dict[str, str] | None = None,
+    *,
+    log: Path | None = None,
+    on_cell=None,
+):
     """Run one notebook with papermill (cwd = its folder) into `dst`; return (error or None, seconds).
 
     The error is (code-cell number in the source, 'Name: last line of the message') for the first failing cell.
+    With `log`, the kernel's own output and papermill's messages are appended there instead of the terminal;
+    `on_cell(n)` is called as the n-th code cell starts. Ctrl-C shuts the kernel down, then re-raises.
     """
     import papermill as pm
 
     start = time.perf_counter()
     error = None
-    with using_env(env or run_env()):
+    started = 0
+
+    def cell_started(**_):
+        nonlocal started
+        started += 1
+        on_cell(started)
+
+    with using_env(env or run_env()), _log_to(log) as output:
+        km = _kernel_manager(output)
+        interrupted = False
         try:
             pm.execute_notebook(
                 str(src),
@@ -175,13 +281,20 @@ def execute(src: Path, dst: Path, parameters: dict | None = None, env: dict[str,
                 kernel_name="python3",
                 progress_bar=False,
                 request_save_on_cell_execute=False,
+                km=km,
+                on_cell_execute=cell_started if on_cell else None,
             )
         except pm.PapermillExecutionError as e:
             last = (str(e.evalue).strip().splitlines() or [""])[-1]
             error = (failing_code_cell(dst), f"{e.ename}: {last}")
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         except Exception as e:  # kernel died, notebook unreadable, ...
             last = (str(e).strip().splitlines() or [""])[-1]
             error = (None, f"{type(e).__name__}: {last}")
+        finally:
+            stop_kernel(km, interrupted)
     return error, time.perf_counter() - start
 
 
