@@ -133,9 +133,11 @@ def _invalid(shown: str, problem: str, fix: str = DEFAULT_FIX) -> MnistError:
     return MnistError(f"{shown} is not a valid MNIST-format .npz: {problem}. Fix: {fix}.")
 
 
-def _check_path(path: Path, shown: str, where: str) -> None:
-    """Refuse, with its own message, a path that is missing, a folder, a link loop or not a plain file."""
-    fix = f"check the path in {where}"
+def _check_path(path: Path, shown: str, where: str | None) -> None:
+    """Refuse, with its own message, a path that is missing, a folder, a link loop or not a plain file.
+
+    `where` names the setting that gave the path (DLWP_MNIST, ...); None for a file the loader found itself."""
+    fix = f"check the path in {where}" if where else "delete it, or replace it with the official mnist.npz"
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -157,10 +159,8 @@ def _check_path(path: Path, shown: str, where: str) -> None:
             ) from None
         raise MnistError(f"{shown} cannot be read ({e.strerror}). Fix: {fix}.") from None
     if stat.S_ISDIR(info.st_mode):
-        raise MnistError(
-            f"{shown} is a folder, not a file. Fix: give the path of the .npz file inside it "
-            f"(e.g. {os.path.join(shown, 'mnist.npz')}) in {where}."
-        )
+        inside = f"give the path of the .npz file inside it (e.g. {os.path.join(shown, 'mnist.npz')}) in {where}"
+        raise MnistError(f"{shown} is a folder, not a file. Fix: {inside if where else fix}.")
     if not stat.S_ISREG(info.st_mode):
         raise MnistError(f"{shown} is not a regular file (a device, pipe or socket). Fix: {fix}.")
 
@@ -201,7 +201,7 @@ def _check_headers(headers: dict, shown: str) -> None:
         if n < least:
             raise _invalid(
                 shown,
-                f"x_{split} has {n:,} images; the dataset contract needs at least {least:,} {split} images "
+                f"x_{split} has {n:,} image{'' if n == 1 else 's'}; the dataset contract needs at least {least:,} {split} images "
                 "so that every notebook can train and evaluate on it",
             )
 
@@ -280,12 +280,12 @@ def _check_labels(arrays: dict[str, np.ndarray], shown: str) -> None:
             )
 
 
-def read_mnist_npz(path: str | os.PathLike, *, shown: str | None = None, where: str = ENV_VAR) -> MnistSplits:
+def read_mnist_npz(path: str | os.PathLike, *, shown: str | None = None, where: str | None = ENV_VAR) -> MnistSplits:
     """Read an MNIST-format .npz and check the dataset contract; one MnistError for anything wrong (load_mnist).
 
     Headers are read first, so a file that cannot be MNIST is refused before anything is decompressed; nothing is
-    ever unpickled. `shown` is how the file is named in messages (default: the path as given), `where` names what
-    the user should fix (default: DLWP_MNIST).
+    ever unpickled. `shown` is how the file is named in messages (default: the path as given), `where` names the
+    setting that gave the path (default: DLWP_MNIST; None for a file the loader found itself).
     """
     path = Path(path)
     shown = shown or os.fspath(path)
@@ -363,8 +363,11 @@ def _official_here(tried: list[str]) -> tuple[Path, str] | None:
         )
     path = folder / "mnist.npz"
     if os.path.lexists(path):
-        _check_path(path, str(path), where)
-        got = sha256(path)
+        _check_path(path, str(path), None)
+        try:
+            got = sha256(path)
+        except OSError as e:
+            raise MnistError(f"{path} cannot be read ({e.strerror}). Fix: make it readable, or delete it.") from None
         if got != MNIST_SHA256:
             raise MnistError(
                 f"{path} has SHA-256 {got}, not the official {MNIST_SHA256}. "
@@ -375,9 +378,14 @@ def _official_here(tried: list[str]) -> tuple[Path, str] | None:
     cache = keras_cache_dir() / "mnist.npz"
     if cache == path:
         return None
-    if cache.is_file() and sha256(cache) == MNIST_SHA256:
+    try:
+        official = sha256(cache) == MNIST_SHA256
+    except OSError as e:  # absent, a folder, unreadable: Keras's business, not an error here
+        tried.append(f"Keras cache {cache}: " + ("not found" if isinstance(e, FileNotFoundError) else e.strerror))
+        return None
+    if official:
         return cache, "file mnist.npz in the Keras cache"
-    tried.append(f"Keras cache {cache}: " + ("not the official file, not used" if cache.is_file() else "not found"))
+    tried.append(f"Keras cache {cache}: not the official file, not used")
     return None
 
 
@@ -391,11 +399,11 @@ def _find_mnist() -> tuple[MnistSplits, str, str]:
     found = _official_here(tried)
     if found:
         path, kind = found
-        return read_mnist_npz(path, shown=str(path), where="the data folder"), kind, ""
+        return read_mnist_npz(path, shown=str(path), where=None), kind, ""
     dest = data_dir() / "mnist.npz"
     try:
         download_mnist(dest)
-        splits = read_mnist_npz(dest, shown=str(dest), where="the data folder")
+        splits = read_mnist_npz(dest, shown=str(dest), where=None)
         return splits, f"file {display_path(dest)} (downloaded)", ""
     except MnistDownloadError as e:
         reason, failure = e.reason, str(e)
@@ -407,7 +415,7 @@ def _find_mnist() -> tuple[MnistSplits, str, str]:
                 f"{SAMPLE_PATH} (the bundled sample) has SHA-256 {got}, expected {SAMPLE_SHA256}. "
                 f"Fix: restore it from the repository (git checkout -- data/mnist-sample.npz), or set {ENV_VAR}."
             )
-        splits = read_mnist_npz(SAMPLE_PATH, shown=str(SAMPLE_PATH), where="the bundled sample")
+        splits = read_mnist_npz(SAMPLE_PATH, shown=str(SAMPLE_PATH), where=None)
         n = len(splits[0][0]) + len(splits[1][0])
         return splits, f"내장 표본 {display_path(SAMPLE_PATH)}", f"{_sample_line(n)}. 이유: {reason}"
     tried.append(f"bundled sample {SAMPLE_PATH}: not found (helpers installed as a package ships none)")

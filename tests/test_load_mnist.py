@@ -352,7 +352,7 @@ def test_fortran_order_arrays_are_read_correctly(npz_factory, arrays):
             "x_train has 999 images; the dataset contract needs at least 1,000 train images "
             "so that every notebook can train and evaluate on it",
         ),
-        ({"n_test": 1}, "x_test has 1 images; the dataset contract needs at least 200 test images"),
+        ({"n_test": 1}, "x_test has 1 image; the dataset contract needs at least 200 test images"),
         ({"y_train": np.full(1000, 10, np.uint8)}, "y_train holds labels outside 0-9 (max 10)"),
         (
             {"y_test": (np.arange(200) % 9).astype(np.uint8)},
@@ -390,6 +390,16 @@ def test_checksum_mismatch_of_project_file(npz_factory):
     msg = str(err.value)
     assert msg.startswith(f"{target} has SHA-256 ") and data.MNIST_SHA256 in msg and "Fix: delete it" in msg
     assert target.exists()  # never deleted or overwritten behind the user's back
+
+
+def test_folder_where_the_official_file_goes():
+    target = data.data_dir() / "mnist.npz"
+    target.mkdir(parents=True)
+    with pytest.raises(helpers.MnistError) as err:
+        helpers.load_mnist()
+    assert str(err.value) == (
+        f"{target} is a folder, not a file. Fix: delete it, or replace it with the official mnist.npz."
+    )
 
 
 def test_project_file_with_official_hash_is_used(npz_factory, monkeypatch, capsys):
