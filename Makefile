@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 SEED ?= 42
 QUICK ?=
+RUN_ARGS ?=
 
-.PHONY: install test test-all bench run lab regen format badges lock clean
+.PHONY: install test test-all bench run browser lab regen format badges lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,21 +22,26 @@ $(STAMP): $(BIN)/python pyproject.toml $(LOCK)
 install: $(STAMP)
 
 ## test: unit tests, notebook hygiene and every notebook re-run by nbval (DLWP_MNIST unset -> the bundled real sample)
-test: install
+test: install browser
 	$(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
 
 ## test-all: the test command plus the slow reliability tests (determinism, every data source)
-test-all: install
+test-all: install browser
 	DLWP_SLOW=1 $(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
 
 ## bench: measured speed (matmul peak, ch.2 MLP trainers, ch.2 ops, notebook wall times) -> build/bench.json
 bench: install
 	$(BIN)/python tools/bench.py
 
-## run: execute every notebook headless into build/executed and write build/report.{md,html}
-##      (make run SEED=7, make run QUICK=1 for a short smoke run; sources in notebooks/ are never written)
+## run: execute the course headless into build/ (executed copies, HTML pages, logs) and write build/report.html
+##      (make run SEED=7, make run QUICK=1 for a short smoke run, RUN_ARGS=--with-validate adds 99_validate;
+##      exit 0 all ok, 1 a notebook failed, 2 bad SEED/QUICK, 3 incomplete (no MNIST), 130 interrupted)
 run: install
-	$(BIN)/python tools/run_all.py --seed $(SEED) $(if $(filter 1 true yes True,$(QUICK)),--quick)
+	$(BIN)/python tools/run_all.py --seed='$(SEED)' --quick='$(QUICK)' $(RUN_ARGS)
+
+## browser: headless Chromium for the report's browser test (apt-get installs it when root and missing; never fails)
+browser:
+	@$(PYTHON) tools/browser.py || true
 
 ## lab: JupyterLab on notebooks/
 lab: install

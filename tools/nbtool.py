@@ -337,12 +337,20 @@ def notebook_title(nb: dict) -> str:
 
 
 def readme_table() -> str:
-    rows = ["| Notebook | Section | Colab |", "| --- | --- | --- |"]
-    for path in all_notebooks():
-        title = notebook_title(load(path)).replace("|", "\\|")
-        rel = path.relative_to(ROOT).as_posix()
-        rows.append(f"| [`{rel}`]({rel}) | {title} | [![Open In Colab]({BADGE_SVG})]({badge_url(path)}) |")
-    return "\n".join(rows) + "\n"
+    """The README's notebook table in course order, then the instructor tools (99_validate) apart."""
+
+    def table(paths: list[Path]) -> list[str]:
+        rows = ["| Notebook | Section | Colab |", "| --- | --- | --- |"]
+        for path in paths:
+            title = notebook_title(load(path)).replace("|", "\\|")
+            rel = path.relative_to(ROOT).as_posix()
+            rows.append(f"| [`{rel}`]({rel}) | {title} | [![Open In Colab]({BADGE_SVG})]({badge_url(path)}) |")
+        return rows
+
+    course = course_notebooks()
+    tools = [p for p in all_notebooks() if p not in course]
+    note = "For instructors, not part of the course order (`make run` runs it only with `RUN_ARGS=--with-validate`):"
+    return "\n".join(table(course) + (["", note, "", *table(tools)] if tools else [])) + "\n"
 
 
 def build(sources: list[Path], mnist: str | None = None) -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from helpers import data  # noqa: E402
 from helpers.record import RECORD_MIME  # noqa: E402
 from tools import nbtool  # noqa: E402
 
@@ -94,20 +95,6 @@ def notebook_paths(given: list[Path], with_validate: bool) -> list[Path]:
         if path.suffix != ".ipynb" or not path.is_file():
             raise UsageError(f"{path} is not a notebook file. Fix: give paths like notebooks/00_setup.ipynb")
     return paths
-
-
-def kernel_mnist(value: str | None) -> str | None:
-    """$DLWP_MNIST as the kernels (cwd notebooks/) must see it: 'synthetic', a path from here, or None when unset.
-
-    Local stand-in until helpers.data has one public parser for the variable (the data helper's rewrite).
-    """
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.lower() == "synthetic":
-        return "synthetic"
-    path = Path(text).expanduser()
-    return str(path.resolve()) if path.exists() else text  # not here: the loader also tries the project root
 
 
 # ---------------------------------------------------------------- the terminal
@@ -273,24 +260,24 @@ def run_one(path: Path, out: Path, params: dict, env: dict, term: Terminal, pref
 
 
 def run(
-    paths: list[Path], out: Path, seed: int, quick: bool, term: Terminal, results: list[Result], data: list[str]
+    paths: list[Path], out: Path, seed: int, quick: bool, term: Terminal, results: list[Result], data_line: list[str]
 ) -> None:
-    """Run every notebook in order, filling `results` and `data` (the data line) as it goes (Ctrl-C keeps them)."""
+    """Run every notebook in order, filling `results` and `data_line` as it goes (so Ctrl-C keeps them)."""
     env = nbtool.run_env()
-    env.pop("DLWP_MNIST", None)  # make run uses what the user has: $DLWP_MNIST, data/ or a download
-    mnist = kernel_mnist(os.environ.get("DLWP_MNIST"))
+    env.pop(data.ENV_VAR, None)  # make run uses what the user has: $DLWP_MNIST, else load_mnist's own order
+    mnist = data.mnist_spec(os.environ.get(data.ENV_VAR))  # an absolute path: the kernels run in notebooks/
     if mnist:
-        env["DLWP_MNIST"] = mnist
+        env[data.ENV_VAR] = str(mnist)
     sources = {p: nbtool.load(p) for p in paths}
     results += [Result(p.name, nbtool.notebook_title(sources[p])) for p in paths]
     problem, provenance = mnist_problem(env) if any(needs_mnist(nb) for nb in sources.values()) else (None, "")
     if problem:
-        data[0] = f"data: MNIST is not available, so the notebooks that need it are skipped: {problem}"
+        data_line[0] = f"data: MNIST is not available, so the notebooks that need it are skipped: {problem}"
         term.say("MNIST is not available, so the notebooks that need it are skipped:")
         term.say("  " + problem.replace("\n", "\n  "))
     elif provenance:
-        data[0] = f"data: {provenance}"
-        term.say(data[0])
+        data_line[0] = f"data: {provenance}"
+        term.say(data_line[0])
     params = {"SEED": seed, "QUICK": quick}
     width = max(len(p.stem) for p in paths)
     for i, (path, result) in enumerate(zip(paths, results), 1):
@@ -311,12 +298,12 @@ def run(
 # ---------------------------------------------------------------- the report
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     """Write a file whole or not at all (temp file + os.replace): no half-written report after Ctrl-C."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        tmp.write_bytes(content)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -447,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     term = Terminal()
     results: list[Result] = []
-    data = [""]  # the data line, once known
+    data_line = [""]  # once known
     interrupted = False
     clear_previous(out)
     for folder in ("executed", "html", "logs"):
@@ -457,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(run_log)
     logging.captureWarnings(True)  # a library's warning in this process goes to the log, not the terminal
     try:
-        run(paths, out, seed, quick, term, results, data)
+        run(paths, out, seed, quick, term, results, data_line)
     except KeyboardInterrupt:
         interrupted = True
         term.say("\nInterrupted (Ctrl-C): the running kernel was shut down; the report marks the run as interrupted.")
@@ -465,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         state, summary = summary_line(results, seed, quick, interrupted)
         facts = [
-            data[0] or "data: no notebook here needs MNIST",
+            data_line[0] or "data: no notebook here needs MNIST",
             f"SEED={seed}, QUICK={'on' if quick else 'off'}, {time.strftime('%Y-%m-%d %H:%M')}",
             "Executed copies in executed/, rendered pages in html/, kernel logs in logs/ (beside this report).",
         ]
