@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -21,7 +22,7 @@ from tools import nbtool, run_all
 NOISY = "import os, sys\nos.write(2, b'NOISE-FROM-THE-KERNEL\\n')\nprint('noise on stderr', file=sys.stderr)"
 # What the terminal may show: our lines only (no IPKernelApp/absl/TFLite lines, no raw dicts).
 OUR_LINE = re.compile(
-    r"^(\[ ?\d+/\d+\] \S+ +(ok|FAILED|skipped) .*"
+    r"^(\[ ?\d+/\d+\] \S+ +(ok|FAILED|skipped|running) .*"
     r"|    \| .*|    full log: .*|data: .*|MNIST is not available.*|  .*"
     r"|Interrupted \(Ctrl-C\).*|(FAILED: |INCOMPLETE: |INTERRUPTED )?.*notebooks ok in \d+ s .*|report: .*|)$"
 )
@@ -239,3 +240,37 @@ def test_ctrl_c_shuts_kernels_down_and_leaves_an_interrupted_report(tmp_path):
     assert "| c_never.ipynb — 시험용 노트북 (Test notebook) | not run |" in report
     assert (out / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert not list(out.rglob("*.tmp")) and not (out / "executed" / "old.ipynb").exists()
+
+
+def _nbval_kernel_running(tmp: Path) -> bool:
+    for proc in _ours(tmp):
+        with contextlib.suppress(psutil.Error):
+            if "ipykernel_launcher" in " ".join(proc.cmdline()) and "pytest" in " ".join(proc.parent().cmdline()):
+                return True
+    return False
+
+
+def test_ctrl_c_during_99_validate_leaves_no_kernel_and_no_connection_file(tmp_path):
+    """99_validate runs pytest, whose kernels live in the temp folder: after Ctrl-C nothing of them remains."""
+    tmp, out = tmp_path / "tmp", tmp_path / "build"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "JUPYTER_RUNTIME_DIR": str(tmp)}
+    cmd = [sys.executable, str(nbtool.ROOT / "tools" / "run_all.py"), str(run_all.VALIDATE), "--out", str(out)]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not _nbval_kernel_running(tmp):
+            assert proc.poll() is None, proc.communicate()[0]
+            assert time.monotonic() < deadline, "99_validate's test kernel never started"
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)
+        printed = proc.communicate(timeout=180)[0]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == run_all.EXIT_INTERRUPTED, printed
+    time.sleep(0.5)
+    assert _ours(tmp) == []
+    assert sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")) == []  # no connection file, no temp folder

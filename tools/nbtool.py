@@ -204,7 +204,7 @@ def stop_kernel(km, interrupted: bool) -> None:
         if km.has_kernel:
             if interrupted:
                 km.interrupt_kernel()  # SIGINT to the kernel's process group: its subprocesses see it too
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + 40  # 99_validate gives pytest 30 s to stop its kernels
                 while _kernel_children(km) and time.monotonic() < deadline:
                     time.sleep(0.2)
             km.shutdown_kernel(now=False)  # shutdown request, then SIGKILL to the process group after 5 s
