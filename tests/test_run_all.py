@@ -119,10 +119,14 @@ def test_data_source_comes_from_the_record_of_load_mnist(tmp_path, monkeypatch):
         (["--quick", "maybe"], "QUICK must be one of 1/0, true/false, yes/no, on/off (any case) or empty, got 'maybe'"),
         (["--quick", "2"], "QUICK must be one of"),
         (["no/such.ipynb"], "is not a notebook file"),
+        (["{broken}"], "is not a readable notebook (JSONDecodeError"),
     ],
 )
 def test_bad_arguments_stop_before_anything_is_written(tmp_path, capsys, args, message):
     out = tmp_path / "build"
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    args = [str(broken) if a == "{broken}" else a for a in args]
     assert run_all.main([*args, "--out", str(out)]) == run_all.EXIT_USAGE
     printed = capsys.readouterr()
     assert printed.out == "" and printed.err.startswith("make run: ") and message in printed.err

@@ -91,10 +91,21 @@ def notebook_paths(given: list[Path], with_validate: bool) -> list[Path]:
     paths = [p.resolve() for p in given] or nbtool.course_notebooks()
     if with_validate and VALIDATE not in paths:
         paths.append(VALIDATE)
+    return paths
+
+
+def read_notebooks(paths: list[Path]) -> dict[Path, dict]:
+    """Every notebook to run, read once up front: a missing or unreadable one stops the run before it starts."""
+    sources = {}
     for path in paths:
         if path.suffix != ".ipynb" or not path.is_file():
             raise UsageError(f"{path} is not a notebook file. Fix: give paths like notebooks/00_setup.ipynb")
-    return paths
+        try:
+            sources[path] = nbtool.load(path)
+            nbtool.notebook_title(sources[path])
+        except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError) as e:
+            raise UsageError(f"{path} is not a readable notebook ({type(e).__name__}: {e})") from None
+    return sources
 
 
 # ---------------------------------------------------------------- the terminal
@@ -260,7 +271,13 @@ def run_one(path: Path, out: Path, params: dict, env: dict, term: Terminal, pref
 
 
 def run(
-    paths: list[Path], out: Path, seed: int, quick: bool, term: Terminal, results: list[Result], data_line: list[str]
+    sources: dict[Path, dict],
+    out: Path,
+    seed: int,
+    quick: bool,
+    term: Terminal,
+    results: list[Result],
+    data_line: list[str],
 ) -> None:
     """Run every notebook in order, filling `results` and `data_line` as it goes (so Ctrl-C keeps them)."""
     env = nbtool.run_env()
@@ -268,7 +285,7 @@ def run(
     mnist = data.mnist_spec(os.environ.get(data.ENV_VAR))  # an absolute path: the kernels run in notebooks/
     if mnist:
         env[data.ENV_VAR] = str(mnist)
-    sources = {p: nbtool.load(p) for p in paths}
+    paths = list(sources)
     results += [Result(p.name, nbtool.notebook_title(sources[p])) for p in paths]
     problem, provenance = mnist_problem(env) if any(needs_mnist(nb) for nb in sources.values()) else (None, "")
     if problem:
@@ -427,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         seed, quick = parse_seed(args.seed), parse_quick(args.quick)
-        paths = notebook_paths(args.notebooks, args.with_validate)
+        sources = read_notebooks(notebook_paths(args.notebooks, args.with_validate))
     except UsageError as e:
         print(f"make run: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -444,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(run_log)
     logging.captureWarnings(True)  # a library's warning in this process goes to the log, not the terminal
     try:
-        run(paths, out, seed, quick, term, results, data_line)
+        run(sources, out, seed, quick, term, results, data_line)
     except KeyboardInterrupt:
         interrupted = True
         term.say("\nInterrupted (Ctrl-C): the running kernel was shut down; the report marks the run as interrupted.")
