@@ -1,22 +1,24 @@
 # One-command workflows. The first call creates .venv and installs the exact versions of tools/constraints.txt;
 # later calls reuse it (re-installed only when pyproject.toml or the lock changes).
 PYTHON ?= python3
-VENV   := .venv
+# VENV and LOCK may be given (make test VENV=.venv-min LOCK=tools/constraints-min.txt) or set in the environment
+# (the CI jobs); an empty LOCK installs the newest versions pyproject.toml allows.
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-LOCK   := tools/constraints.txt
+LOCK   ?= tools/constraints.txt
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 SEED ?= 42
 QUICK ?=
 RUN_ARGS ?=
 
-.PHONY: install test test-all bench run browser lab regen format badges lock clean
+.PHONY: install test test-min test-colab-setup test-all bench run browser lab regen format badges lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml $(LOCK)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e ".[test,lab]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(if $(LOCK),-c $(LOCK)) -e ".[test,lab]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,6 +26,17 @@ install: $(STAMP)
 ## test: unit tests, notebook hygiene and every notebook re-run by nbval (DLWP_MNIST unset -> the bundled real sample)
 test: install browser
 	$(BIN)/python -m pytest --nbval --nbval-current-env -q $(PYTEST_ARGS) tests notebooks
+
+## test-min: the test command on the oldest supported stack (tools/constraints-min.txt) in its own .venv-min
+test-min:
+	$(MAKE) test VENV=.venv-min LOCK=tools/constraints-min.txt
+
+## test-colab-setup: the setup cell in a Colab-like runtime (.venv-colab-runtime: Colab's TF/Keras/NumPy/matplotlib
+##                   from tools/constraints-colab.txt, google.colab faked, helpers installed from a local git URL)
+test-colab-setup: install
+	test -x .venv-colab-runtime/bin/python || $(PYTHON) -m venv .venv-colab-runtime
+	.venv-colab-runtime/bin/python -m pip install --quiet --disable-pip-version-check -r tools/constraints-colab.txt
+	DLWP_COLAB_PYTHON=.venv-colab-runtime/bin/python $(BIN)/python -m pytest -q $(PYTEST_ARGS) tests/test_colab_setup.py
 
 ## test-all: the test command plus the slow reliability tests (determinism, every data source)
 test-all: install browser

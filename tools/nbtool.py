@@ -63,6 +63,46 @@ def install_spec() -> str:
     return f"dlwp-companion @ git+https://github.com/{repo}@{branch}"
 
 
+def project_version() -> str:
+    """[project].version of pyproject.toml: the helpers version every notebook's setup cell expects."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+# Every notebook's setup cell (its 2nd code cell), filled in by setup_cell_source(); `nbtool.py badges` writes it.
+# On Colab: nothing to do when the expected helpers version is installed; else pip --no-deps (Colab's TF/Keras/NumPy
+# are never touched) and, when that fails, one Korean message (SystemExit: IPython shows no traceback for it).
+SETUP_CELL_TEMPLATE = """\
+# Setup cell: on Colab, install this course's helpers once (locally they are already installed).
+import subprocess
+import sys
+from importlib import metadata
+
+HELPERS = "{spec}"
+installed = [dist.version for dist in metadata.distributions(name="dlwp-companion")]
+if "google.colab" in sys.modules and "{version}" not in installed:  # the helpers version these notebooks expect
+    # --no-deps: Colab's own TensorFlow, Keras and NumPy stay exactly as they are
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", HELPERS], capture_output=True)
+    if pip.returncode != 0:
+        raise SystemExit(
+            "보조 패키지(helpers)를 github.com/{repo}({branch} 브랜치)에서 설치하지 못했습니다. 인터넷 연결을 "
+            "확인하고 이 셀을 다시 실행하세요. 계속 실패하면 저장소가 옮겨졌거나 비공개이니 강의 저장소에서 노트북을 새로 여세요."
+        )
+
+import helpers
+
+env = helpers.setup(seed=SEED)"""
+
+
+def setup_cell_source() -> str:
+    """The setup cell every notebook has: SETUP_CELL_TEMPLATE with [tool.dlwp] and [project].version filled in."""
+    repo, branch = repo_config()
+    return SETUP_CELL_TEMPLATE.format(spec=install_spec(), version=project_version(), repo=repo, branch=branch)
+
+
+def is_setup_cell(cell: dict) -> bool:
+    return cell["cell_type"] == "code" and "helpers.setup(" in "".join(cell["source"])
+
+
 def nbval_command(*args: str) -> list[str]:
     """The nbval part of the README's test command, for tools and tests that run the notebooks alone."""
     return [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-q", "-p", "no:cacheprovider", *args]
@@ -373,11 +413,17 @@ def build(sources: list[Path], mnist: str | None = None) -> int:
 
 
 def fix_badges(nb: dict, path: Path) -> dict:
+    """Badge URLs -> this notebook on [tool.dlwp]; the setup cell (first code cell calling helpers.setup) ->
+    setup_cell_source(); any other install spec -> install_spec()."""
     url = badge_url(path)
     spec = install_spec()
+    setup_cell = next((c for c in nb["cells"] if is_setup_cell(c)), None)
     for cell in nb["cells"]:
         src = "".join(cell["source"])
-        new = BADGE_RE.sub(url, src) if cell["cell_type"] == "markdown" else INSTALL_RE.sub(spec, src)
+        if cell is setup_cell:
+            new = setup_cell_source()
+        else:
+            new = BADGE_RE.sub(url, src) if cell["cell_type"] == "markdown" else INSTALL_RE.sub(spec, src)
         if new != src:
             cell["source"] = new.splitlines(keepends=True)
     return nb
