@@ -15,13 +15,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helpers.data import ENV_VAR, SAMPLE_PATH, mnist_spec  # noqa: E402
 from helpers.env import quiet_tensorflow  # noqa: E402
+from helpers.plots import PLOT_MIME  # noqa: E402
 from helpers.record import RECORD_MIME  # noqa: E402
 
 quiet_tensorflow()
 os.environ["PYTHONHASHSEED"] = "0"
 os.environ[ENV_VAR] = str(mnist_spec(os.environ.get(ENV_VAR)) or SAMPLE_PATH)
 
-SKIP = ("stderr", RECORD_MIME)
+SKIP = ("stderr", RECORD_MIME, PLOT_MIME)
 
 
 def pytest_collectstart(collector):
