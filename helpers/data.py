@@ -406,7 +406,7 @@ def _find_mnist() -> tuple[MnistSplits, str, str]:
         splits = read_mnist_npz(dest, shown=str(dest), where=None)
         return splits, f"file {display_path(dest)} (downloaded)", ""
     except MnistDownloadError as e:
-        reason, failure = e.reason, str(e)
+        reason, (failure, _, fix) = e.reason, str(e).partition(". Fix: ")
         tried.append(f"download into {dest.parent}: {failure}")
     if SAMPLE_PATH.is_file():
         got = sha256(SAMPLE_PATH)
@@ -419,7 +419,7 @@ def _find_mnist() -> tuple[MnistSplits, str, str]:
         n = len(splits[0][0]) + len(splits[1][0])
         return splits, f"내장 표본 {display_path(SAMPLE_PATH)}", f"{_sample_line(n)}. 이유: {reason}"
     tried.append(f"bundled sample {SAMPLE_PATH}: not found (helpers installed as a package ships none)")
-    fix = failure.split("Fix: ")[1] if "Fix: " in failure else "connect to the internet and run again"
+    fix = fix or "connect to the internet and run again"
     raise MnistNotFoundError(
         "No MNIST data found. Tried:\n  - "
         + "\n  - ".join(tried)

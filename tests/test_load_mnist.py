@@ -544,6 +544,7 @@ def test_read_only_data_dir_without_a_sample(monkeypatch, tmp_path):
     msg = str(err.value)
     assert f"cannot write to {data.data_dir()} (Permission denied): no permission to save the download there" in msg
     assert "\nFix: make that folder writable, or set DLWP_DATA_DIR to a writable folder; " in msg
+    assert msg.count("Fix:") == 1
 
 
 def test_missing_everywhere_lists_attempts_and_fixes(monkeypatch, tmp_path):
