@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -69,10 +73,101 @@ def test_readme_lists_every_notebook_with_its_badge():
         assert nbtool.badge_url(path) in README, f"README badge for {path.name} is missing or stale"
 
 
+WORKFLOW = ROOT / ".github" / "workflows" / "notebooks.yml"
+STACKS = {  # CI stack -> (Python, LOCK); README "Tested stacks" has one row per stack
+    "lock": ("3.11", "tools/constraints.txt"),
+    "oldest": ("3.11", "tools/constraints-min.txt"),
+    "colab": ("3.13", "tools/constraints-colab.txt"),
+    "newest": ("3.13", ""),
+}
+
+
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def _pins(lock: str) -> dict[str, str]:
+    return {
+        name.lower(): version
+        for name, version in re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / lock).read_text(encoding="utf-8"))
+    }
+
+
 def test_github_workflow_runs_the_same_test_command():
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "notebooks.yml").read_text(encoding="utf-8"))
-    steps = workflow["jobs"]["test"]["steps"]
-    assert [s["run"] for s in steps if "run" in s] == [_readme_command("test-command")]
-    assert not any("DLWP_MNIST" in s.get("env", {}) for s in steps)  # hermetic default: synthetic digits
+    steps = _workflow()["jobs"]["test"]["steps"]
+    runs = [s for s in steps if "run" in s]
+    assert [s["run"] for s in runs] == [_readme_command("test-command")]
+    assert runs[0]["env"] == {"LOCK": "${{ matrix.lock }}"}, "the stack's lock reaches the Makefile, nothing else"
+    assert not any("DLWP_MNIST" in s.get("env", {}) for s in steps)  # hermetic default
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
-    assert setup["with"]["cache"] == "pip" and "tools/constraints.txt" in setup["with"]["cache-dependency-path"]
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+    assert setup["with"]["cache"] == "pip" and "tools/constraints*.txt" in setup["with"]["cache-dependency-path"]
+
+
+def test_ci_tests_every_stack_on_push_pull_request_and_weekly():
+    workflow = _workflow()
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    assert {"push", "pull_request", "schedule"} <= set(triggers)
+    cron = triggers["schedule"][0]["cron"].split()
+    assert len(cron) == 5 and cron[2:4] == ["*", "*"] and cron[4].isdigit(), "a weekly schedule"
+    job = workflow["jobs"]["test"]
+    assert job["strategy"]["fail-fast"] is False, "one broken stack must not hide the others"
+    stacks = {s["stack"]: (s["python"], s["lock"]) for s in job["strategy"]["matrix"]["include"]}
+    assert stacks == STACKS
+    for _python, lock in STACKS.values():
+        assert not lock or (ROOT / lock).is_file(), lock
+
+
+def test_makefile_takes_the_lock_from_the_environment(tmp_path):
+    def install_commands(**env: str) -> str:
+        proc = subprocess.run(
+            ["make", "-n", "-B", "install", f"VENV={tmp_path / 'venv'}"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert "-c tools/constraints.txt " in install_commands()
+    assert "-c tools/constraints-min.txt " in install_commands(LOCK="tools/constraints-min.txt")
+    assert " -c " not in install_commands(LOCK=""), "newest: no constraints at all"
+
+
+def test_oldest_lock_pins_exactly_the_lower_bounds():
+    pins = _pins("tools/constraints-min.txt")
+    for req in PYPROJECT["project"]["dependencies"]:
+        name, bound = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([\w.]+)", req).groups()
+        assert Version(pins[name.lower()]) == Version(bound), f"{name}: lower bound {bound}, oldest lock {pins[name]}"
+    assert not any(line.startswith("-e") or "dlwp" in line.lower() for line in _lines("tools/constraints-min.txt"))
+
+
+def test_python_bounds_agree():
+    requires = SpecifierSet(PYPROJECT["project"]["requires-python"])
+    (lowest,) = [spec.version for spec in requires if spec.operator == ">="]
+    assert min(Version(python) for python, _ in STACKS.values()) == Version(lowest), "the oldest Python is tested"
+    assert all(python in requires for python, _ in STACKS.values())
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    (conda_python,) = [d.removeprefix("python=") for d in env["dependencies"] if str(d).startswith("python=")]
+    assert conda_python in requires and conda_python == STACKS["lock"][0]
+
+
+def test_readme_stack_table_matches_the_locks():
+    table = re.search(r"<!-- stacks:start -->\n(.+?)<!-- stacks:end -->", README, re.S)
+    assert table, "README has no <!-- stacks:start --> table"
+    rows = {row.split("|")[1].strip(): row for row in table.group(1).splitlines() if row.startswith("| ")}
+    for stack, (python, lock) in STACKS.items():
+        row = next((r for name, r in rows.items() if name.lower().startswith(stack)), None)
+        assert row, f"README stack table has no {stack} row"
+        assert f"Python {python}" in row or python in row
+        if lock:
+            pins = _pins(lock)
+            assert f"`{lock}`" in row
+            for name in ("tensorflow", "keras", "numpy", "matplotlib"):
+                assert pins[name] in row, f"{stack} row: {name} {pins[name]} (from {lock})"
+    assert any("GPU" in name for name in rows), "the GPU row says whether it was run"
+
+
+def _lines(path: str) -> list[str]:
+    return (ROOT / path).read_text(encoding="utf-8").splitlines()
