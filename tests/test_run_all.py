@@ -106,7 +106,8 @@ def test_data_source_comes_from_the_record_of_load_mnist(tmp_path, monkeypatch):
     nb = make_notebook(tmp_path / "nbs" / "m.ipynb", "import helpers\n_ = helpers.load_mnist()")
     assert run_all.main([str(nb), "--out", str(tmp_path / "build")]) == run_all.EXIT_OK
     report = (tmp_path / "build" / "report.md").read_text(encoding="utf-8")
-    assert "SYNTHETIC digits (not MNIST)" in report and "| ok |" in report
+    assert "- data: MNIST: SYNTHETIC digits (not MNIST)" in report  # said once, up front
+    assert "| ok | " in report and " | as in the data line | " in report
 
 
 @pytest.mark.parametrize(

@@ -374,6 +374,7 @@ def summary_line(results: list[Result], seed: int, quick: bool, interrupted: boo
 
 
 def write_report(results: list[Result], out: Path, state: str, summary: str, facts: list[str]) -> None:
+    """report.html, report.md and report-timing.png, each written whole; facts[0] is the run's data line."""
     png = timing_png(results)
     write_atomic(out / "report-timing.png", png)
     header = ["#", "Notebook", "Status", "Wall time (s)", "Data source", "Key results", "Links"]
@@ -381,23 +382,24 @@ def write_report(results: list[Result], out: Path, state: str, summary: str, fac
     for i, r in enumerate(results, 1):
         keys = ", ".join(f"{k} = {fmt(v)}" for k, v in r.records.items()) or "—"
         status = f"{r.status}: {r.error}" if r.error else r.status
-        rows.append((i, r, status, keys))
+        source = "as in the data line" if f"data: {r.source}" == facts[0] else r.source  # said once, not per row
+        rows.append((i, r, status, keys, source))
     md = ["# Course run report", "", f"**{summary}**", "", *[f"- {f}" for f in facts], ""]
     md += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for i, r, status, keys in rows:
+    for i, r, status, keys, source in rows:
         links = ", ".join(f"[{label}]({href})" for label, href in r.links.items()) or "—"
-        cells = [str(i), f"{r.name} — {r.title}", status, f"{r.seconds:.1f}", r.source, keys, links]
+        cells = [str(i), f"{r.name} — {r.title}", status, f"{r.seconds:.1f}", source, keys, links]
         md.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     md += ["", "![wall time per notebook](report-timing.png)", ""]
     write_atomic(out / "report.md", "\n".join(md).encode("utf-8"))
 
     e = html.escape
     body = []
-    for i, r, status, keys in rows:
+    for i, r, status, keys, source in rows:
         links = " · ".join(f'<a href="{e(href)}">{e(label)}</a>' for label, href in r.links.items()) or "—"
         name = f'<code>{e(r.name)}</code><br><span class="title">{e(r.title)}</span>'
         cls = r.status.replace(" ", "-").lower()
-        cells = [str(i), name, f'<span class="st {cls}">{e(status)}</span>', f"{r.seconds:.1f}", e(r.source), e(keys)]
+        cells = [str(i), name, f'<span class="st {cls}">{e(status)}</span>', f"{r.seconds:.1f}", e(source), e(keys)]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{links}</td></tr>")
     page = f"""<!doctype html>
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
