@@ -58,15 +58,29 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _same(got: Any, want: Any, rtol: float, atol: float) -> str | None:
     """None when `got` matches `want`, else what differs (in Korean)."""
+    if got is None and want is not None:
+        return "답이 None입니다. 값을 대입했는지, 함수라면 return 문을 썼는지 확인하세요."
     if isinstance(want, (str, bool)) or want is None:
         return None if got == want else f"{_short(got)}(을)를 얻었습니다. 기대한 값은 {_short(want)}입니다."
-    if isinstance(want, tuple) and all(isinstance(d, (int, np.integer)) for d in want):  # a shape
+    if isinstance(want, tuple) and all(_is_int(d) for d in want):  # a shape
+        if isinstance(got, str):
+            return f"크기를 문자열 {got!r}로 썼습니다. {want}처럼 정수의 튜플로 쓰세요."
+        if isinstance(got, np.ndarray) and got.ndim == 1 and got.dtype.kind in "iu":
+            got = got.tolist()
         got_t = tuple(got) if isinstance(got, (tuple, list)) else got
-        if got_t != want:
+        if not isinstance(got_t, tuple) or got_t != want:
             return f"크기 {_short(got_t)}(을)를 얻었습니다. 기대한 크기는 {want}입니다."
         return None
+    if isinstance(got, (str, bytes, bool, np.bool_)):
+        return f"숫자가 아니라 {type(got).__name__} 값 {got!r}입니다. 기대한 값은 {_short(want)}입니다."
+    if _is_int(got) and _is_int(want):  # counts are exact: no tolerance
+        return None if int(got) == int(want) else f"{int(got):,}(을)를 얻었습니다. 기대한 값은 {int(want):,}입니다."
     try:
         g = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=np.float64)
         w = np.asarray(want.numpy() if hasattr(want, "numpy") else want, dtype=np.float64)
@@ -80,7 +94,8 @@ def _same(got: Any, want: Any, rtol: float, atol: float) -> str | None:
         if g.ndim == 0:
             return f"{float(g):.6g}(을)를 얻었습니다. 기대한 값은 {float(w):.6g}입니다."
         worst = int(np.argmax(np.abs(g - w)))
-        return f"원소 {tuple(int(i) for i in np.unravel_index(worst, g.shape))}가 {g.flat[worst]:.6g}입니다. 기대한 값은 {w.flat[worst]:.6g}입니다."
+        where = tuple(int(i) for i in np.unravel_index(worst, g.shape))
+        return f"원소 {where}가 {g.flat[worst]:.6g}입니다. 기대한 값은 {w.flat[worst]:.6g}입니다."
     return None
 
 
@@ -127,10 +142,11 @@ def check_choice(
         return str(s).lower().replace("_", "").replace(" ", "").replace("-", "")
 
     allowed = {norm(correct)} if isinstance(correct, str) else {norm(c) for c in correct}
+    shown = repr(answer) if isinstance(answer, str) else repr(norm(answer))  # never an object's repr (addresses)
     if norm(answer) in allowed:
-        return _ok(name, f"{answer!r}(이)가 맞습니다.")
+        return _ok(name, f"{shown}(이)가 맞습니다.")
     reason = {norm(k): v for k, v in (why_not or {}).items()}.get(norm(answer), "")
-    raise _wrong(name, f"{answer!r}(은)는 알맞지 않습니다." + (f" {reason}" if reason else ""), hint)
+    raise _wrong(name, f"{shown}(은)는 알맞지 않습니다." + (f" {reason}" if reason else ""), hint)
 
 
 def check_function(
@@ -183,10 +199,17 @@ def check_model(
     output_shape: tuple | list[tuple],
     n_params: int | None = None,
     layer_types: Sequence[str] | None = None,
+    reference: Callable[[Any, Any], Any] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
     hint: str = "",
     solution: bool = False,
 ) -> None:
-    """Check a Keras model by what it does: called on `inputs` it gives `output_shape`; optional params and layers."""
+    """Check a Keras model by what it does: called on `inputs` it gives `output_shape`; optional params and layers.
+
+    `reference(model, inputs)` returns the output the model must give, computed from the model's own layers
+    (e.g. a residual model: `d3(d2(d1(x)) + x)`), so wiring and activations are checked, not just shapes.
+    """
     __tracebackhide__ = True
     if not isinstance(output_shape, (tuple, list)) or not output_shape:
         raise TypeError(f"check_model(output_shape=...) must be a shape tuple or a list of them, got {output_shape!r}")
@@ -215,6 +238,17 @@ def check_model(
         got_types = [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
         if got_types != list(layer_types):
             raise _wrong(name, f"층 구성이 {got_types}입니다. 기대한 구성은 {list(layer_types)}입니다.", hint)
+    if reference is not None:
+        try:
+            want = reference(model, inputs)
+        except Exception as e:  # the learner's layers do not fit the described structure
+            raise _wrong(name, f"설명한 구조로 계산할 수 없습니다 ({type(e).__name__}).", hint) from None
+        wants = want if isinstance(want, (list, tuple)) else [want]
+        for i, (o, w) in enumerate(zip(outs, wants)):
+            problem = _same(o, w, rtol, atol)
+            if problem:
+                where = f"출력 {i + 1}" if len(outs) > 1 else "출력"
+                raise _wrong(name, f"{where}이 설명한 연결과 다릅니다: {problem}", hint)
     return _ok(name, "구조와 출력 크기가 기대한 대로입니다.")
 
 

@@ -85,6 +85,33 @@ def test_wrong_shape_says_expected_and_got():
         helpers.check_value((4, 3), (3, 4), "shape", hint="axes")
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected", "message"),
+    [
+        (np.array([4, 3]), (3, 4), r"크기 \(4, 3\)"),  # an array answer for a shape: compared, never a numpy error
+        ("(3, 4)", (3, 4), "정수의 튜플로 쓰세요"),
+        (None, 5, "답이 None입니다"),
+        ("6464", 6464, "숫자가 아니라 str"),
+        (True, 1, "숫자가 아니라 bool"),
+        (50_331_648 + 40, 50_331_648, "50,331,688"),  # counts are exact, no relative tolerance
+    ],
+)
+def test_wrong_kinds_of_answers_are_named(answer, expected, message):
+    with pytest.raises(helpers.ExerciseError, match=message):
+        helpers.check_value(answer, expected, "x")
+
+
+def test_array_and_list_answers_for_a_shape_are_accepted(capsys):
+    helpers.check_value(np.array([3, 4]), (3, 4), "x")
+    helpers.check_value([3, 4], (3, 4), "x")
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+def test_choice_never_prints_an_object_repr(capsys):
+    helpers.check_choice(relu_ref, "relu_ref", "act")
+    assert "0x" not in capsys.readouterr().out
+
+
 def test_number_uses_the_tolerance():
     helpers.check_value(1.0 + 1e-9, 1.0, "x")
     with pytest.raises(helpers.ExerciseError, match="1.01"):
@@ -150,6 +177,21 @@ def test_model_is_checked_by_behaviour_not_name():
         helpers.check_model(partly, "model", inputs=x, output_shape=(2, 1), n_params=41)
     with pytest.raises(helpers.ExerciseError, match="층 구성이"):
         helpers.check_model(partly, "model", inputs=x, output_shape=(2, 1), layer_types=["Dense", "Dense"])
+    residual = keras.Input((8,))
+    h = keras.layers.Dense(8)(residual)
+    no_skip = keras.Model(residual, keras.layers.Dense(1)(keras.layers.Add()([h, h])))  # Add() of h with itself
+    skip = keras.Model(residual, keras.layers.Dense(1)(keras.layers.Add()([h, residual])))
+
+    def wired(m, inputs):  # the residual wiring, computed from the model's own layers
+        d = [layer for layer in m.layers if isinstance(layer, keras.layers.Dense)]
+        return d[1](d[0](inputs) + inputs)
+
+    rng_x = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    helpers.check_model(skip, "model", inputs=rng_x, output_shape=(4, 1), reference=wired)
+    with pytest.raises(helpers.ExerciseError, match="설명한 연결과 다릅니다"):
+        helpers.check_model(no_skip, "model", inputs=rng_x, output_shape=(4, 1), reference=wired)
+    with pytest.raises(helpers.ExerciseError, match="설명한 구조로 계산할 수 없습니다"):
+        helpers.check_model(partly, "model", inputs=x, output_shape=(2, 1), reference=wired)
     with pytest.raises(helpers.ExerciseError, match="keras.Model이 아니라 str"):
         helpers.check_model("model", "model", inputs=x, output_shape=(2, 1))
 
