@@ -7,7 +7,7 @@
                                               convert to notebooks/<stem>.ipynb, ruff format/fix, badges, regen
 
 `regen` runs papermill in place with `--cwd notebooks/`, the CI environment (TF log variables,
-DLWP_MNIST = the shared 8,000-image sample when it is beside the project), then strips what
+DLWP_MNIST = the bundled real-digit sample data/mnist-sample.npz), then strips what
 varies between runs (papermill/execution metadata, stderr streams) and keeps execution counts.
 """
 
@@ -179,12 +179,11 @@ def load(path: Path) -> dict:
 
 
 def run_env(mnist: str | None = None) -> dict[str, str]:
-    """The environment stored outputs are produced in (same TF variables as CI, shared sample data)."""
+    """The environment stored outputs are produced in: CI's TF variables and the bundled real-digit sample."""
+    from helpers.data import SAMPLE_PATH
+
     env = dict(os.environ, **TF_ENV, PYTHONHASHSEED="0")
-    if mnist:
-        env["DLWP_MNIST"] = mnist
-    elif SHARED_SAMPLE.is_file():
-        env["DLWP_MNIST"] = str(SHARED_SAMPLE)
+    env["DLWP_MNIST"] = mnist or str(SAMPLE_PATH)  # = ../shared/data/mnist-sample.npz, byte for byte
     return env
 
 
