@@ -119,11 +119,14 @@ def test_ci_tests_every_stack_on_push_pull_request_and_weekly():
 
 
 def test_makefile_takes_the_lock_from_the_environment(tmp_path):
+    # not what a calling make passes down (make test-min runs this suite with LOCK=... in MAKEFLAGS)
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LOCK", "VENV")}
+
     def install_commands(**env: str) -> str:
         proc = subprocess.run(
             ["make", "-n", "-B", "install", f"VENV={tmp_path / 'venv'}"],
             cwd=ROOT,
-            env={**os.environ, **env},
+            env={**clean_env, **env},
             capture_output=True,
             text=True,
         )
