@@ -37,7 +37,9 @@ def no_machine_paths(line: str, tmp_path: Path) -> bool:
 # ---------------------------------------------------------------- DLWP_MNIST and its one parser
 
 
-def test_valid_file_via_env(npz_factory, monkeypatch, capsys, records, arrays):
+def test_valid_file_via_env(npz_factory, monkeypatch, capsys, records, arrays, tmp_path):
+    # a project three folders below the file, wherever pytest's temporary folder is (a checkout under /tmp too)
+    monkeypatch.setattr(data, "PROJECT_ROOT", tmp_path / "far" / "away" / "project")
     path = npz_factory()
     monkeypatch.setenv("DLWP_MNIST", str(path))
     (x_train, y_train), (x_test, y_test) = helpers.load_mnist()
