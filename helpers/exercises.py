@@ -24,6 +24,10 @@ PLACEHOLDER = Ellipsis  # what a learner cell holds until the learner writes an 
 class ExerciseError(AssertionError):
     """A wrong answer in an exercise check (every 연습 문제 check cell)."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython/Jupyter shows: the one ✗ line, not a traceback through the checker's code."""
+        return [f"\x1b[0;31mExerciseError\x1b[0m: {self}"]
+
 
 def is_placeholder(value: Any) -> bool:
     """True for the untouched placeholder `...` (every exercise checker)."""

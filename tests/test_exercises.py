@@ -257,3 +257,10 @@ def test_emptied_solution_proof(tmp_path, solution, check, passes):
         assert "4 passed" in proc.stdout  # 3 cells + 1 proof item
     else:
         assert proc.returncode == 1 and "its check passed without it" in proc.stdout, proc.stdout[-2000:]
+
+
+def test_a_wrong_answer_shows_one_line_in_jupyter_not_a_traceback():
+    with pytest.raises(helpers.ExerciseError) as err:
+        helpers.check_value((4, 3), (3, 4), "shape")
+    lines = err.value._render_traceback_()  # what IPython shows instead of a traceback
+    assert len(lines) == 1 and "ExerciseError" in lines[0] and "✗ shape: 크기 (4, 3)" in lines[0]
