@@ -7,20 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from helpers.record import display_hidden
+
 # Every plot helper stores a hidden marker output next to its figure; tests/test_notebooks.py checks that each stored
 # plot was made by the current helpers (bump PLOT_VERSION whenever what a helper draws changes).
 PLOT_MIME = "application/x-dlwp-plot+json"
 PLOT_VERSION = 2
-
-
-def _mark(helper: str) -> None:
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:  # plain Python: no notebook output to mark
-        return
-    if get_ipython() is not None:
-        display({PLOT_MIME: {"helper": helper, "version": PLOT_VERSION}}, raw=True)
 
 
 def _finish(fig: Any, own: bool, helper: str) -> None:
@@ -29,7 +21,7 @@ def _finish(fig: Any, own: bool, helper: str) -> None:
 
         fig.tight_layout()
         plt.show()
-    _mark(helper)
+    display_hidden(PLOT_MIME, {"helper": helper, "version": PLOT_VERSION})
 
 
 def plot_digits(

@@ -23,11 +23,15 @@ def record(key: str, value: Any) -> None:
             raise ValueError(f"record(value=...) for {key!r} must be finite, got {value}")
     else:
         raise TypeError(f"record(value=...) for {key!r} must be a number, bool or str, got {type(value).__name__}")
+    display_hidden(RECORD_MIME, {key: value})
+
+
+def display_hidden(mime: str, payload: dict) -> None:
+    """Store `payload` as a cell output of a custom mime type nobody renders (record, the plot-version marker)."""
     try:
         from IPython import get_ipython
         from IPython.display import display
-    except ImportError:  # plain Python without IPython: nothing reads records there
+    except ImportError:  # plain Python without IPython: no cell output to store
         return
-    if get_ipython() is None:
-        return
-    display({RECORD_MIME: {key: value}}, raw=True)
+    if get_ipython() is not None:
+        display({mime: payload}, raw=True)

@@ -433,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["regen", "format", "badges", "build"])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="report, do not write; exit 1 if anything would change")
-    parser.add_argument("--mnist", help="DLWP_MNIST for regen (default: the shared sample when present)")
+    parser.add_argument("--mnist", help="DLWP_MNIST for regen (default: the bundled sample data/mnist-sample.npz)")
     args = parser.parse_args(argv)
     if args.command == "build":
         return build(args.notebooks, args.mnist)
